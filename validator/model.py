@@ -1,0 +1,186 @@
+"""The normalized model every front-end produces and every check reads.
+
+This module imports no other part of the package (see docs/architecture.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known before deployment.
+
+    ``origin`` says why, in words a user understands ("reference('vault')",
+    "parameter 'rgName' has no value").  When the value is a property of a
+    deployed resource (``reference(id).identity.principalId`` in ARM,
+    ``vault.identity.principalId`` in Bicep) ``ref`` holds the resource id
+    (itself possibly Unknown) and ``path`` the property path from the
+    resource root, so rules can still say *whose* identity it is.
+    Any operation on an Unknown yields an Unknown.
+    """
+
+    origin: str
+    ref: Any = None
+    path: tuple = ()
+
+    def child(self, key: Any) -> "Unknown":
+        """Property or index access: keeps the reference, extends the path."""
+        if self.ref is not None:
+            return Unknown(self.origin, self.ref, self.path + (key,))
+        return Unknown(self.origin)
+
+    def __str__(self) -> str:  # shown in messages
+        if self.ref is not None and self.path:
+            return f"<{self.origin}.{'.'.join(map(str, self.path))}>"
+        return f"<{self.origin}>"
+
+
+def is_unknown(value: Any) -> bool:
+    """True when ``value`` is, or (for strings built from parts) contains, an Unknown."""
+    return isinstance(value, Unknown)
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when an Unknown occurs anywhere inside a JSON-like value."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a fact was written: a path relative to the scanned root (``/`` separators)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+
+Locator = Callable[[tuple], Location]
+
+
+@dataclass
+class Resource:
+    """One resource or manifest object, whatever format declared it.
+
+    ``type`` is the ARM type (``Microsoft.ContainerService/managedClusters``) or
+    ``k8s:<group>/<Kind>`` for Kubernetes objects (core group: ``k8s:/ConfigMap``
+    is written ``k8s:ConfigMap``).  ``body`` is the whole evaluated declaration
+    (``properties``, ``identity``, ``location``, ``sku``... or a manifest's
+    ``metadata``/``spec``/``data``) with Unknown where a value is not knowable.
+    ``unit`` names the deployment unit (template + parameter file); resources of
+    two units are never linked.
+    """
+
+    type: str
+    name: Any
+    id: Any
+    body: dict
+    location: Location
+    unit: str = ""
+    scope: Any = None  # the id of the scope the resource lives in
+    source_format: str = ""  # arm | bicep | kubernetes | helm | config
+    locator: Locator | None = field(default=None, repr=False, compare=False)
+    depends_on: tuple = ()  # ids (or Unknowns) this resource depends on
+    condition: Any = True  # ARM/Bicep deploy condition; Unknown when not knowable
+
+    @property
+    def properties(self) -> dict:
+        props = self.body.get("properties")
+        return props if isinstance(props, dict) else {}
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        """Value at ``path`` from the body root; Unknowns are returned, never walked into."""
+        node: Any = self.body
+        for key in path:
+            if isinstance(node, Unknown):
+                return node.child(key)
+            if isinstance(node, dict):
+                if key not in node:
+                    return default
+                node = node[key]
+            elif isinstance(node, list) and isinstance(key, int):
+                if not -len(node) <= key < len(node):
+                    return default
+                node = node[key]
+            else:
+                return default
+        return node
+
+    def location_of(self, *path: Any) -> Location:
+        """The source location of the property at ``path`` (falls back to the nearest parent)."""
+        if self.locator is None:
+            return self.location
+        try:
+            return self.locator(tuple(path))
+        except (KeyError, IndexError, ValueError, TypeError):
+            return self.location
+
+    @property
+    def display_name(self) -> str:
+        return str(self.name)
+
+
+@dataclass(frozen=True)
+class Related:
+    location: Location
+    message: str
+
+
+@dataclass
+class Finding:
+    """A rule's verdict on one place.
+
+    Checks fill ``message``, ``location``, ``resource``, ``related`` and a
+    concrete ``fix`` naming the real resources; the engine stamps rule id,
+    title, codes, default severity and the fingerprint.
+    """
+
+    message: str
+    location: Location
+    resource: str = ""
+    related: tuple = ()
+    fix: str = ""
+    severity: str = ""  # empty: the policy's severity
+    codes: tuple = ()  # empty: the policy's codes
+    rule_id: str = ""
+    title: str = ""
+    fingerprint: str = ""
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column,
+                self.rule_id, self.message)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something the tool could not read or evaluate; shown by every reporter."""
+
+    path: str
+    message: str
+    line: int = 0
+    severity: str = "warning"
+    kind: str = "parse-error"
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.kind, self.message)
+
+
+def walk(value: Any, path: tuple = ()) -> Iterable[tuple[tuple, Any]]:
+    """Every (path, value) inside a JSON-like value, depth first, parents before children."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk(item, path + (index,))

@@ -85,7 +85,7 @@ class Resource:
     name: Any
     id: Any
     body: dict
-    location: Location
+    file: str  # relative path of the declaring file
     unit: str = ""
     scope: Any = None  # the id of the scope the resource lives in
     source_format: str = ""  # arm | bicep | kubernetes | helm | config
@@ -117,13 +117,20 @@ class Resource:
         return node
 
     def location_of(self, *path: Any) -> Location:
-        """The source location of the property at ``path`` (falls back to the nearest parent)."""
+        """The source location of the property at ``path`` (falls back to the nearest parent).
+
+        Computed on demand: only files with a finding pay for line numbers."""
         if self.locator is None:
-            return self.location
+            return Location(self.file)
         try:
             return self.locator(tuple(path))
         except (KeyError, IndexError, ValueError, TypeError):
-            return self.location
+            return Location(self.file)
+
+    @property
+    def location(self) -> Location:
+        """Where the resource is declared."""
+        return self.location_of()
 
     @property
     def display_name(self) -> str:
@@ -155,6 +162,7 @@ class Finding:
     rule_id: str = ""
     title: str = ""
     fingerprint: str = ""
+    subject: Any = field(default=None, repr=False, compare=False)  # the Resource it is about
 
     def sort_key(self) -> tuple:
         return (self.location.path, self.location.line, self.location.column,

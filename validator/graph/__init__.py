@@ -1,0 +1,208 @@
+"""InfraGraph: the resources of a scan, their scopes and the relations rules ask about.
+
+Nodes are resources keyed by (unit, normalized id) plus synthetic scope nodes
+(subscriptions, resource groups); edges are ``contains`` (scope -> member),
+``locks`` (lock -> scope it applies to), ``assigns`` (role assignment -> scope),
+``extends`` (extension resource -> the resource it extends).  Rules ask questions
+("which locks apply to this resource group, directly or inherited?") instead of
+walking files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+from validator.graph import resource_ids as ids
+from validator.model import Resource, Unknown
+
+CLUSTER = "microsoft.containerservice/managedclusters"
+VAULT = "microsoft.dataprotection/backupvaults"
+BACKUP_INSTANCE = "microsoft.dataprotection/backupvaults/backupinstances"
+BACKUP_POLICY = "microsoft.dataprotection/backupvaults/backuppolicies"
+EXTENSION = "microsoft.kubernetesconfiguration/extensions"
+TRUSTED_ACCESS = "microsoft.containerservice/managedclusters/trustedaccessrolebindings"
+LOCK = "microsoft.authorization/locks"
+ROLE_ASSIGNMENT = "microsoft.authorization/roleassignments"
+STORAGE_ACCOUNT = "microsoft.storage/storageaccounts"
+RESOURCE_GROUP = "microsoft.resources/resourcegroups"
+USER_IDENTITY = "microsoft.managedidentity/userassignedidentities"
+BACKUP_EXTENSION_TYPE = "microsoft.dataprotection.kubernetes"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A managed identity a role assignment can name: the resource that owns it and the path to its id."""
+
+    resource_id: str  # normalized id of the owning resource (vault, cluster, extension, UAMI)
+    path: tuple  # e.g. ('identity', 'principalId')
+
+    def __str__(self) -> str:
+        return f"{ids.last_name(self.resource_id)}.{'.'.join(map(str, self.path))}"
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    resource: Resource
+    role: str | None  # role definition GUID, lower case; None when unknown
+    scope: str | None  # normalized scope id; None when unknown
+    principal: Any  # Principal, a literal principal id (str) or Unknown
+
+
+def principal_of(value: Any) -> Any:
+    """A role assignment's ``principalId`` as a Principal where it is a reference to an identity."""
+    if isinstance(value, Unknown) and value.ref is not None:
+        owner = ids.normalize(value.ref)
+        if owner is not None:
+            path = tuple(value.path)
+            # reference(uami).principalId without 'full' already starts at properties
+            return Principal(owner, path)
+    return value
+
+
+def _type(resource: Resource) -> str:
+    return resource.type.lower() if isinstance(resource.type, str) else ""
+
+
+class InfraGraph:
+    """The scan's resources and relations; built once, read by every check."""
+
+    def __init__(self, resources: Iterable[Resource], linkable: dict[str, set[str]] | None = None):
+        self.graph = nx.MultiDiGraph()
+        self._all: list[Resource] = list(resources)
+        self._by_type: dict[str, list[Resource]] = {}
+        self._by_id: dict[str, list[Resource]] = {}
+        # unit -> units whose resources it may be linked with (besides itself)
+        self._linkable = linkable or {}
+        for resource in self._all:
+            self._by_type.setdefault(_type(resource), []).append(resource)
+            key = ids.normalize(resource.id)
+            if key is not None:
+                self._by_id.setdefault(key, []).append(resource)
+                self._add_node(resource, key)
+
+    # --- building ---------------------------------------------------------------------------
+    def _add_node(self, resource: Resource, key: str) -> None:
+        node = (resource.unit, key)
+        self.graph.add_node(node, resource=resource)
+        scope = ids.normalize(resource.scope)
+        parent = scope or ids.resource_group_id(key) or (f"/subscriptions/{ids.subscription_of(key)}" if ids.subscription_of(key) else None)
+        kind = _type(resource)
+        if parent is not None:
+            parent_node = (resource.unit, parent)
+            if parent_node not in self.graph:
+                self.graph.add_node(parent_node, resource=None)
+            relation = {LOCK: "locks", ROLE_ASSIGNMENT: "assigns"}.get(kind, "contains")
+            if relation == "contains":
+                self.graph.add_edge(parent_node, node, key="contains")
+            else:
+                self.graph.add_edge(node, parent_node, key=relation)
+
+    # --- lookups ----------------------------------------------------------------------------
+    def resources(self, type_name: str | None = None) -> list[Resource]:
+        if type_name is None:
+            return list(self._all)
+        return list(self._by_type.get(type_name.lower(), ()))
+
+    def links(self, unit: str, other: str) -> bool:
+        return unit == other or other in self._linkable.get(unit, ())
+
+    def find(self, resource_id: Any, unit: str, type_name: str | None = None) -> Resource | None:
+        """The resource with that id, declared in ``unit`` or a unit it links with; None if not in the scan."""
+        key = ids.normalize(resource_id)
+        if key is None:
+            return None
+        candidates = [r for r in self._by_id.get(key, ()) if self.links(unit, r.unit)]
+        if type_name:
+            candidates = [r for r in candidates if _type(r) == type_name.lower()]
+        candidates.sort(key=lambda r: (r.unit != unit, bool(r.body.get("existing")), r.file))
+        return candidates[0] if candidates else None
+
+    def linked(self, type_name: str, unit: str) -> list[Resource]:
+        return [r for r in self.resources(type_name) if self.links(unit, r.unit)]
+
+    # --- backup domain ----------------------------------------------------------------------
+    def backup_instances(self) -> list[Resource]:
+        return [r for r in self.resources(BACKUP_INSTANCE) if not r.body.get("existing")]
+
+    def clusters(self) -> list[Resource]:
+        return [r for r in self.resources(CLUSTER) if not r.body.get("existing")]
+
+    @staticmethod
+    def vault_id_of(instance: Resource) -> str | None:
+        """Backup instances are children of their vault: the id minus two segments."""
+        key = ids.normalize(instance.id)
+        if key is None or "/backupinstances/" not in key:
+            return None
+        return key.rsplit("/backupinstances/", 1)[0]
+
+    def extensions_on(self, cluster_id: str, unit: str) -> list[Resource]:
+        """Extension resources whose scope is the cluster."""
+        key = ids.normalize(cluster_id)
+        found = []
+        for ext in self.linked(EXTENSION, unit):
+            scope = ids.normalize(ext.scope)
+            if scope is None:
+                ext_id = ids.normalize(ext.id)
+                scope = ext_id.split("/providers/microsoft.kubernetesconfiguration/")[0] if ext_id else None
+            if scope == key:
+                found.append(ext)
+        return found
+
+    def locks_over(self, target_id: str, unit: str, include_children: bool = False) -> list[Resource]:
+        """Locks that apply to ``target_id``: on it or on any scope above it (locks inherit downwards).
+
+        With ``include_children``, locks on resources inside it count too."""
+        key = ids.normalize(target_id)
+        if key is None:
+            return []
+        found = []
+        for lock in self.linked(LOCK, unit):
+            scope = ids.normalize(lock.scope)
+            if scope is None:
+                continue
+            if ids.covers(scope, key) or (include_children and ids.covers(key, scope)):
+                found.append(lock)
+        return sorted(found, key=lambda r: (r.file, str(r.name)))
+
+    def role_assignments(self, unit: str) -> list[RoleAssignment]:
+        result = []
+        for resource in self.linked(ROLE_ASSIGNMENT, unit):
+            props = resource.properties
+            scope = ids.normalize(resource.scope)
+            result.append(RoleAssignment(resource, ids.guid_in(props.get("roleDefinitionId")), scope,
+                                         principal_of(props.get("principalId"))))
+        return result
+
+    def assignments_for(self, principal: Principal, target_id: str, unit: str) -> list[RoleAssignment]:
+        """Assignments to ``principal`` whose scope covers ``target_id``."""
+        key = ids.normalize(target_id)
+        return [a for a in self.role_assignments(unit)
+                if a.principal == principal and a.scope is not None and key is not None and ids.covers(a.scope, key)]
+
+    def unresolved_assignments_over(self, target_id: str, unit: str) -> list[RoleAssignment]:
+        """Assignments over ``target_id`` whose principal cannot be known statically."""
+        key = ids.normalize(target_id)
+        return [a for a in self.role_assignments(unit)
+                if not isinstance(a.principal, Principal) and a.scope is not None and key is not None and ids.covers(a.scope, key)]
+
+    def cluster_principals(self, cluster: Resource) -> list[Principal]:
+        """The control-plane identity of a cluster: system-assigned, or its user-assigned identities."""
+        key = ids.normalize(cluster.id)
+        identity = cluster.get("identity") or {}
+        kind = str(identity.get("type", "")).lower() if isinstance(identity, dict) else ""
+        principals = []
+        if key and "systemassigned" in kind:
+            principals.append(Principal(key, ("identity", "principalId")))
+        if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), dict):
+            for uami in identity["userAssignedIdentities"]:
+                uami_key = ids.normalize(uami)
+                if uami_key:
+                    principals.append(Principal(uami_key, ("properties", "principalId")))
+        return principals
+
+    def iter_nodes(self) -> Iterator[Resource]:
+        for _, data in self.graph.nodes(data=True):
+            if data.get("resource") is not None:
+                yield data["resource"]

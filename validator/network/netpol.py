@@ -29,26 +29,24 @@ NS_NAME_LABEL = "kubernetes.io/metadata.name"  # set on every namespace by the A
 
 # --- three-valued logic -----------------------------------------------------
 
-def t_and(values: Iterable[bool | None]) -> bool | None:
-    """Kleene AND: False wins, then None, else True."""
+def _kleene(values: Iterable[bool | None], dominant: bool) -> bool | None:
     unknown = False
     for value in values:
-        if value is False:
-            return False
+        if value is dominant:
+            return dominant
         if value is None:
             unknown = True
-    return None if unknown else True
+    return None if unknown else not dominant
+
+
+def t_and(values: Iterable[bool | None]) -> bool | None:
+    """Kleene AND: False wins, then None, else True."""
+    return _kleene(values, False)
 
 
 def t_or(values: Iterable[bool | None]) -> bool | None:
     """Kleene OR: True wins, then None, else False."""
-    unknown = False
-    for value in values:
-        if value is True:
-            return True
-        if value is None:
-            unknown = True
-    return None if unknown else False
+    return _kleene(values, True)
 
 
 def t_not(value: bool | None) -> bool | None:

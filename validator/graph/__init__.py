@@ -137,6 +137,36 @@ class InfraGraph:
             return None
         return key.rsplit("/backupinstances/", 1)[0]
 
+    @staticmethod
+    def snapshot_groups(instance: Resource) -> list[tuple[Any, tuple]]:
+        """(snapshot resource group id, property path) of each operational-store parameter entry."""
+        base = ("properties", "policyInfo", "policyParameters", "dataStoreParametersList")
+        entries = instance.get(*base)
+        found = []
+        if isinstance(entries, list):
+            for index, entry in enumerate(entries):
+                if isinstance(entry, dict) and str(entry.get("dataStoreType", "OperationalStore")).lower() == "operationalstore":
+                    if "resourceGroupId" in entry:
+                        found.append((entry["resourceGroupId"], base + (index, "resourceGroupId")))
+        elif isinstance(entries, Unknown):
+            found.append((entries, base))
+        return found
+
+    @staticmethod
+    def datasource_cluster(instance: Resource) -> tuple[Any, tuple]:
+        """The backed-up cluster's id (or Unknown) and where it is written."""
+        for key in ("dataSourceInfo", "dataSourceSetInfo"):
+            value = instance.get("properties", key, "resourceID")
+            if value is not None:
+                return value, ("properties", key, "resourceID")
+        return None, ("properties",)
+
+    def policy_of(self, instance: Resource) -> tuple[Resource | None, Any, tuple]:
+        """The backup policy resource a backup instance uses (None when not in the scan)."""
+        path = ("properties", "policyInfo", "policyId")
+        value = instance.get(*path)
+        return self.find(value, instance.unit, BACKUP_POLICY), value, path
+
     def extensions_on(self, cluster_id: str, unit: str) -> list[Resource]:
         """Extension resources whose scope is the cluster."""
         key = ids.normalize(cluster_id)

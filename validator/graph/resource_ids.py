@@ -61,3 +61,12 @@ def is_placeholder(segment: str) -> bool:
 
 def has_placeholder(resource_id: str) -> bool:
     return any(is_placeholder(part) for part in resource_id.split("/"))
+
+
+def short(value: Any) -> str:
+    """A name for messages: the last segment of an id, or what an Unknown stands for."""
+    if isinstance(value, Unknown):
+        return str(value)
+    if isinstance(value, str):
+        return last_name(value) if value.startswith("/") else value
+    return str(value)

@@ -1,0 +1,83 @@
+"""A managed identity the backup needs lacks a role (or a superset of it) over a scope."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from validator import reference_data
+from validator.graph import CLUSTER, VAULT, InfraGraph, Principal
+from validator.graph import resource_ids as ids
+from validator.model import Finding, Related, Resource
+
+ROLE_TITLES = {"reader": "Reader", "contributor": "Contributor"}
+
+
+@dataclass(frozen=True)
+class Params:
+    principal: str  # vault | cluster: whose identity needs the role
+    target: str  # cluster | snapshot_rg: the scope the role must cover
+    requirement: str  # a key of satisfied_by in validator/data/roles.yaml
+
+
+def _targets(graph: InfraGraph, instance: Resource, target: str) -> list[tuple]:
+    if target == "cluster":
+        value, path = graph.datasource_cluster(instance)
+        return [(value, path, "cluster")] if value is not None else []
+    return [(value, path, "snapshot resource group") for value, path in graph.snapshot_groups(instance)]
+
+
+def _principals(graph: InfraGraph, instance: Resource, who: str) -> tuple[Resource | None, list[Principal], str]:
+    if who == "vault":
+        vault_id = graph.vault_id_of(instance)
+        vault = graph.find(vault_id, instance.unit, VAULT) if vault_id else None
+        return vault, [Principal(vault_id, ("identity", "principalId"))] if vault_id else [], f"backup vault '{ids.short(vault_id)}'"
+    cluster_id, _ = graph.datasource_cluster(instance)
+    cluster = graph.find(cluster_id, instance.unit, CLUSTER)
+    if cluster is None:
+        return None, [], f"cluster '{ids.short(cluster_id)}'"
+    return cluster, graph.cluster_principals(cluster), f"cluster '{cluster.display_name}'"
+
+
+def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Finding]:
+    """Yield a finding for each backup instance whose required role assignment is not declared."""
+    accepted = reference_data.roles_satisfying(params.requirement)
+    role = ROLE_TITLES.get(params.requirement, params.requirement.replace("_", " ").title())
+    for instance in graph.backup_instances():
+        owner, principals, owner_text = _principals(graph, instance, params.principal)
+        for target, path, target_kind in _targets(graph, instance, params.target):
+            target_id = ids.normalize(target)
+            where = instance.location_of(*path)
+            if target_id is None:
+                yield Finding(
+                    message=f"{target_kind} of backup instance '{instance.display_name}' is not known statically ({ids.short(target)}); the {role} assignment of {owner_text} on it cannot be checked",
+                    location=where, severity="info", subject=instance,
+                    fix=f"Make sure {owner_text} holds {role} on the {target_kind}.")
+                continue
+            if not principals:
+                if owner is None:
+                    continue  # the identity's owner is not in the scan: nothing to compare with
+                yield Finding(
+                    message=f"{owner_text} has no managed identity to hold {role} on {target_kind} '{ids.short(target)}'",
+                    location=owner.location_of("identity"), subject=owner,
+                    fix=f"Give {owner_text} a system-assigned managed identity (identity.type: SystemAssigned) and assign it {role} on {target_kind} '{ids.short(target)}'.")
+                continue
+            held = [a for p in principals for a in graph.assignments_for(p, target_id, instance.unit)]
+            if any(a.role in accepted for a in held):
+                continue
+            unresolved = graph.unresolved_assignments_over(target_id, instance.unit)
+            if any(a.role in accepted or a.role is None for a in unresolved):
+                assignment = unresolved[0].resource
+                yield Finding(
+                    message=f"{role} on {target_kind} '{ids.short(target)}' is assigned to a principal that cannot be resolved statically ({ids.short(unresolved[0].principal)}); cannot tell whether it is {owner_text}'s identity",
+                    location=assignment.location_of("properties", "principalId"), severity="info", subject=assignment,
+                    related=(Related(where, f"{target_kind} used by backup instance '{instance.display_name}'"),),
+                    fix=f"Set principalId from {owner_text}'s identity (e.g. reference(<id>, '<api>', 'Full').identity.principalId) so the assignment can be checked.")
+                continue
+            managed_here = owner is not None and (params.target != "cluster" or graph.find(target, instance.unit, CLUSTER) is not None)
+            yield Finding(
+                message=f"{owner_text} identity has no {role} (or a role including it) on {target_kind} '{ids.short(target)}' used by backup instance '{instance.display_name}'",
+                location=where, severity="" if managed_here else "info", subject=instance,
+                related=((Related(owner.location, f"{owner_text} declared here"),) if owner is not None else ()),
+                fix=f"Add a Microsoft.Authorization/roleAssignments with roleDefinitionId {reference_data.role_guid(params.requirement)} ({role}) "
+                    f"for the principalId of {owner_text}'s identity, scoped to {target_kind} '{ids.short(target)}'"
+                    + ("" if managed_here else " (or confirm it is assigned outside this repository)") + ".")

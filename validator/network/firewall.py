@@ -36,7 +36,8 @@ from urllib.parse import urlsplit
 
 from validator.model import Unknown
 from validator.network.fqdn import fqdn_matches
-from validator.network.nsg import ServiceTags, address_matches, all3, any3, port_matches
+from validator.network.netpol import t_and, t_or
+from validator.network.nsg import ServiceTags, address_matches, port_matches
 
 APP_PROTOCOLS = ("http", "https", "mssql")
 _FQDN_TAG_PROTOCOLS = (("http", 80), ("https", 443))  # ports an FQDN-tag rule opens
@@ -192,7 +193,7 @@ def _list(rule: dict, *keys: str) -> list:
 
 
 def _addresses_match(prefixes: list, address: Any, ctx: _Context) -> "bool | None":
-    return any3(address_matches(p, address, ctx.tags) for p in prefixes)
+    return t_or(address_matches(p, address, ctx.tags) for p in prefixes)
 
 
 def _ip_groups_match(refs: list, address: Any, ctx: _Context) -> "bool | None":
@@ -204,7 +205,7 @@ def _ip_groups_match(refs: list, address: Any, ctx: _Context) -> "bool | None":
             results.append(None)
         else:
             results.append(_addresses_match(list(prefixes), address, ctx))
-    return any3(results)
+    return t_or(results)
 
 
 def _sources_match(rule: dict, request: dict, ctx: _Context) -> "bool | None":
@@ -212,7 +213,7 @@ def _sources_match(rule: dict, request: dict, ctx: _Context) -> "bool | None":
     groups = _list(rule, "sourceIpGroups")
     if not addresses and not groups:
         return True
-    return any3([_addresses_match(addresses, request.get("src_ip"), ctx) if addresses else False,
+    return t_or([_addresses_match(addresses, request.get("src_ip"), ctx) if addresses else False,
                  _ip_groups_match(groups, request.get("src_ip"), ctx) if groups else False])
 
 
@@ -266,13 +267,13 @@ def _protocols_match(values: list, request: dict) -> "bool | None":
             continue
         text = value.strip().lower()
         results.append(True if text in ("any", "*") else (None if wanted is None else text == wanted))
-    return any3(results)
+    return t_or(results)
 
 
 def _ports_match(values: list, port: Any) -> "bool | None":
     if not values:
         return True
-    return any3(port_matches(v, port) for v in values)
+    return t_or(port_matches(v, port) for v in values)
 
 
 def _network_rule_matches(rule: dict, request: dict, ctx: _Context) -> "bool | None":
@@ -282,12 +283,12 @@ def _network_rule_matches(rule: dict, request: dict, ctx: _Context) -> "bool | N
     groups = _list(rule, "destinationIpGroups")
     fqdns = _list(rule, "destinationFqdns")
     dst = _destination_ips(request, ctx)
-    destination = True if not (addresses or groups or fqdns) else any3([
+    destination = True if not (addresses or groups or fqdns) else t_or([
         _over_addresses(lambda a: _addresses_match(addresses, a, ctx), dst) if addresses else False,
         _over_addresses(lambda a: _ip_groups_match(groups, a, ctx), dst) if groups else False,
-        any3(_network_fqdn_match(f, request, ctx) for f in fqdns) if fqdns else False,
+        t_or(_network_fqdn_match(f, request, ctx) for f in fqdns) if fqdns else False,
     ])
-    return all3([
+    return t_and([
         _protocols_match(_list(rule, "ipProtocols", "protocols"), request),
         _sources_match(rule, request, ctx),
         _ports_match(_list(rule, "destinationPorts"), request.get("port")),
@@ -323,7 +324,7 @@ def _app_protocols_match(rule: dict, request: dict) -> "bool | None":
         else:
             results.append(port_matches(port, request.get("port")) if not isinstance(port, str)
                            or port.strip() else None)
-    return any3(results)
+    return t_or(results)
 
 
 def _url_host(url: Any) -> str | None:
@@ -374,17 +375,17 @@ def _app_rule_matches(rule: dict, request: dict, ctx: _Context) -> "bool | None"
     if addresses:
         targets.append(_over_addresses(lambda a: _addresses_match(addresses, a, ctx),
                                        _destination_ips(request, ctx)))
-    return all3([
+    return t_and([
         _app_protocols_match(rule, request),
         _sources_match(rule, request, ctx),
-        any3(targets),
+        t_or(targets),
     ])
 
 
 def _dnat_rule_matches(rule: dict, request: dict, ctx: _Context) -> "bool | None":
     if "__unknown__" in rule:
         return None
-    return all3([
+    return t_and([
         _protocols_match(_list(rule, "ipProtocols", "protocols"), request),
         _sources_match(rule, request, ctx),
         _ports_match(_list(rule, "destinationPorts"), request.get("port")),

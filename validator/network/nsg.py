@@ -29,10 +29,11 @@ import ipaddress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from validator.model import Unknown
 from validator.network.cidr import parse_ip, parse_network, parse_port_range
+from validator.network.netpol import t_and, t_or
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "service_tags.yaml"
 
@@ -42,32 +43,6 @@ PLATFORM_ADDRESSES = ("168.63.129.16", "169.254.169.254")
 PLATFORM_TAGS = ("azureplatformdns", "azureplatformimds", "azureplatformlkm")
 
 _ANY = ("*", "any", "0.0.0.0/0", "::/0")
-
-
-# --------------------------------------------------------------------------------------
-# three-valued logic
-
-
-def all3(values: Iterable["bool | None"]) -> "bool | None":
-    """Kleene AND: False if any is False, else None if any is None, else True."""
-    result: "bool | None" = True
-    for value in values:
-        if value is False:
-            return False
-        if value is None:
-            result = None
-    return result
-
-
-def any3(values: Iterable["bool | None"]) -> "bool | None":
-    """Kleene OR: True if any is True, else None if any is None, else False."""
-    result: "bool | None" = False
-    for value in values:
-        if value is True:
-            return True
-        if value is None:
-            result = None
-    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -106,7 +81,8 @@ class ServiceTags:
         for name, entry in (data.get("tags") or {}).items():
             entry = entry or {}
             self._tags[name.lower()] = _Tag(name, entry.get("scope", "public"),
-                                            tuple(entry.get("prefixes") or ()), complete)
+                                            tuple(entry.get("prefixes") or ()),
+                                            bool(entry.get("complete", complete)))
         for name, prefixes in (overrides or {}).items():
             if not isinstance(name, str):
                 continue
@@ -528,13 +504,13 @@ def _asg_matches(rule_asgs: list, flow_asgs: Any) -> "bool | None":
             results.append(None)
             continue
         results.append(ident.lower() in wanted or ident.rstrip("/").rsplit("/", 1)[-1].lower() in wanted)
-    return any3(results)
+    return t_or(results)
 
 
 def _side_matches(prefixes, asgs, flow_address, flow_asgs, tags, vnet_prefixes) -> "bool | None":
     if asgs is not None:
         return _asg_matches(asgs, flow_asgs)
-    return any3(address_matches(p, flow_address, tags, vnet_prefixes) for p in prefixes)
+    return t_or(address_matches(p, flow_address, tags, vnet_prefixes) for p in prefixes)
 
 
 def rule_matches(rule: NsgRule, flow: dict, tags: ServiceTags, vnet_prefixes=None) -> "bool | None":
@@ -555,11 +531,11 @@ def rule_matches(rule: NsgRule, flow: dict, tags: ServiceTags, vnet_prefixes=Non
         protocol_ok = None
     else:
         protocol_ok = protocol == flow_protocol
-    return all3([
+    return t_and([
         direction_ok,
         protocol_ok,
-        any3(port_matches(s, flow.get("dst_port")) for s in rule.destination_ports),
-        any3(port_matches(s, flow.get("src_port")) for s in rule.source_ports),
+        t_or(port_matches(s, flow.get("dst_port")) for s in rule.destination_ports),
+        t_or(port_matches(s, flow.get("src_port")) for s in rule.source_ports),
         _side_matches(rule.sources, rule.source_asgs, flow.get("src_ip"), flow.get("src_asgs"),
                       tags, vnet_prefixes),
         _side_matches(rule.destinations, rule.destination_asgs, flow.get("dst_ip"),

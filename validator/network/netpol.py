@@ -112,7 +112,7 @@ class Verdict:
 
 def _rule_text(ref: PolicyRef, index: int | None) -> str:
     if index is None:
-        return f"{ref} (end of tier {ref.tier or 'default'})"
+        return f"the end of tier {ref.tier or ref.name} (default action Deny)"
     return f"{ref} rule {index}"
 
 
@@ -373,6 +373,7 @@ class KubernetesPolicyMatch:
     selects: bool | None          # does the policy select the local pod for this direction
     allowing_rules: list          # indexes of rules that certainly match
     match: bool | None            # does any rule match (three-valued)
+    rules: list = field(default_factory=list)  # each rule's three-valued match, in order
 
 
 def match_kubernetes_policy(policy: dict, local: dict, peer: dict, destination: dict, namespaces: dict,
@@ -406,7 +407,7 @@ def match_kubernetes_policy(policy: dict, local: dict, peer: dict, destination: 
         results.append(result)
         if result is True:
             allowing.append(index)
-    return KubernetesPolicyMatch(selects, allowing, t_or(results))
+    return KubernetesPolicyMatch(selects, allowing, t_or(results), results)
 
 
 def _rule_matches(rule: Any, peers_key: str, policy_ns: Any, peer: dict, destination: dict,

@@ -231,3 +231,16 @@ def test_firewall_pointing_at_an_absent_policy_is_unknown():
 
 def test_resource_body_with_properties_is_accepted():
     assert firewall_allows({"properties": classic(app=[ALLOW_DP])}, https(DP)) is True
+
+
+def test_egress_data_is_sourced_and_usable_as_firewall_targets():
+    from validator import reference_data
+    from validator.network.fqdn import is_valid_pattern
+
+    data = reference_data.load("egress")
+    assert data["retrieved"] and data["as_of"]
+    for flow in data["flows"]:
+        assert flow["source"].startswith("https://"), flow["id"]
+        for cloud, names in (flow.get("fqdns") or {}).items():
+            assert cloud in ("public", "usgov", "china"), flow["id"]
+            assert all(is_valid_pattern(n) for n in names), flow["id"]

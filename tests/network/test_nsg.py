@@ -192,3 +192,8 @@ def test_vnet_tag_without_prefixes_is_unknown_only_when_it_matters():
 ])
 def test_address_matches(prefix, address, expected):
     assert address_matches(prefix, address, ServiceTags()) is expected
+
+
+def test_https_flow_is_tcp_for_nsg_rules():
+    deny = rule("deny-tcp", 100, "Deny", protocol="Tcp", dport="443")
+    assert nsg_allows([deny], None, out("52.1.1.1", protocol="Https"), vnet_prefixes=VNET) is False

@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from validator import reference_data
 from validator.model import Unknown
 from validator.network.cidr import parse_ip, parse_network, parse_port_range
 from validator.network.netpol import t_and, t_or
-
-_DATA = Path(__file__).resolve().parents[1] / "data" / "service_tags.yaml"
 
 # Host virtual IPs not filtered by NSGs unless a platform tag is targeted (overview page,
 # "Azure platform considerations").
@@ -57,14 +54,6 @@ class _Tag:
     complete: bool
 
 
-@lru_cache(maxsize=1)
-def _data_file() -> dict:
-    import yaml  # deferred: only loaded when a tag is needed
-
-    with open(_DATA, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
-
-
 class ServiceTags:
     """Service tags known for one evaluation: the bundled subset plus caller overrides.
 
@@ -75,7 +64,7 @@ class ServiceTags:
     """
 
     def __init__(self, overrides: dict | None = None):
-        data = _data_file()
+        data = reference_data.load("service_tags")
         complete = bool(data.get("complete", False))
         self._tags: dict[str, _Tag] = {}
         for name, entry in (data.get("tags") or {}).items():
@@ -118,6 +107,14 @@ def _as_ip_or_network(text: str):
         return parse_network(text)
     except ValueError:
         return None
+
+
+def _as_network(text: Any):
+    """A network (an address becomes a host network), or None for a tag name, a range, an Unknown."""
+    value = _as_ip_or_network(text) if isinstance(text, str) else None
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        return ipaddress.ip_network(value)
+    return value
 
 
 def _as_range(text: str):
@@ -163,15 +160,8 @@ def _is_private_only(value) -> bool:
 def _vnet_relation(value, vnet_prefixes) -> "bool | None":
     if vnet_prefixes is None or isinstance(vnet_prefixes, Unknown):
         return None
-    results = []
-    for prefix in vnet_prefixes:
-        net = _as_ip_or_network(prefix) if isinstance(prefix, str) else None
-        if net is None:
-            results.append(None)
-            continue
-        if isinstance(net, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
-            net = ipaddress.ip_network(net)
-        results.append(_network_relation(value, net))
+    results = [None if net is None else _network_relation(value, net)
+               for net in map(_as_network, vnet_prefixes)]
     if any(r is True for r in results):
         return True
     if all(r is False for r in results):
@@ -200,14 +190,7 @@ def _tag_contains_address(tag: str, value, tags: ServiceTags, vnet_prefixes) -> 
     info = tags.get(tag)
     if info is None:
         return None
-    results = []
-    for prefix in info.prefixes:
-        net = _as_ip_or_network(prefix)
-        if net is None:
-            continue
-        if isinstance(net, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
-            net = ipaddress.ip_network(net)
-        results.append(_network_relation(value, net))
+    results = [_network_relation(value, net) for net in map(_as_network, info.prefixes) if net is not None]
     if any(r is True for r in results):
         return True
     if any(r is None for r in results):
@@ -245,11 +228,9 @@ def _tag_relation(rule_tag: str, flow_tag: str, tags: ServiceTags, vnet_prefixes
             # The VirtualNetwork tag also holds UDR prefixes, possibly 0.0.0.0/0.
             if vnet_prefixes is None or isinstance(vnet_prefixes, Unknown):
                 return None
-            nets = [_as_ip_or_network(p) if isinstance(p, str) else None for p in vnet_prefixes]
+            nets = [_as_network(p) for p in vnet_prefixes]
             if any(n is None for n in nets):
                 return None
-            nets = [n if not isinstance(n, (ipaddress.IPv4Address, ipaddress.IPv6Address))
-                    else ipaddress.ip_network(n) for n in nets]
             if any(n.prefixlen == 0 for n in nets):
                 return True
             if all(_is_private_only(n) for n in nets):
@@ -291,21 +272,15 @@ def _prefix_relation_to_tag(rule_net, flow_tag: str, tags: ServiceTags, vnet_pre
     if key == "virtualnetwork":
         if vnet_prefixes is None or isinstance(vnet_prefixes, Unknown):
             return None
-        nets = []
-        for prefix in vnet_prefixes:
-            net = _as_ip_or_network(prefix) if isinstance(prefix, str) else None
-            if net is None:
-                return None
-            nets.append(ipaddress.ip_network(net) if isinstance(
-                net, (ipaddress.IPv4Address, ipaddress.IPv6Address)) else net)
+        nets = [_as_network(p) for p in vnet_prefixes]
+        if any(net is None for net in nets):
+            return None
         return _all_or_none([_network_relation(net, rule_net) for net in nets])
     if info is None or not info.complete or not info.prefixes:
         return None
-    nets = [_as_ip_or_network(prefix) for prefix in info.prefixes]
+    nets = [_as_network(prefix) for prefix in info.prefixes]
     if any(net is None for net in nets):
         return None
-    nets = [ipaddress.ip_network(net) if isinstance(net, (ipaddress.IPv4Address, ipaddress.IPv6Address))
-            else net for net in nets]
     return _all_or_none([_network_relation(net, rule_net) for net in nets])
 
 
@@ -336,9 +311,7 @@ def address_matches(prefix: Any, address: Any, tags: ServiceTags | None = None,
     if address is None or isinstance(address, Unknown) or not isinstance(address, str):
         return None
     flow_value = _as_ip_or_network(address.strip())
-    rule_value = _as_ip_or_network(text)
-    if rule_value is not None and isinstance(rule_value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
-        rule_value = ipaddress.ip_network(rule_value)
+    rule_value = _as_network(text)
     rule_range = _as_range(text) if rule_value is None else None
     if flow_value is not None:
         if rule_value is not None:
@@ -472,17 +445,21 @@ def normalise_rule(rule: Any, default: bool = False) -> NsgRule:
     )
 
 
-def _rules_of(nsg: Any) -> list | None:
-    """Accept a securityRules list, an NSG resource body, or its properties."""
-    if nsg is None:
-        return None
-    if isinstance(nsg, dict):
-        props = nsg.get("properties") if isinstance(nsg.get("properties"), dict) else nsg
-        rules = props.get("securityRules", [])
-        return rules if isinstance(rules, list) else [rules]
-    if isinstance(nsg, (list, tuple)):
-        return list(nsg)
-    return [nsg]  # an Unknown: one unreadable rule
+def resource_list(value: Any, key: str) -> list:
+    """The list under ``properties.<key>`` of a resource body, its properties, or the list itself.
+
+    Used for an NSG's ``securityRules`` and a route table's ``routes``; None gives [] and
+    an Unknown gives [Unknown] (one unreadable item).
+    """
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        props = value.get("properties") if isinstance(value.get("properties"), dict) else value
+        items = props.get(key, [])
+        return items if isinstance(items, list) else [items]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
 
 
 def _text(value: Any) -> str | None:
@@ -525,6 +502,8 @@ def rule_matches(rule: NsgRule, flow: dict, tags: ServiceTags, vnet_prefixes=Non
         return False
     protocol = _text(rule.protocol)
     flow_protocol = _text(flow.get("protocol"))
+    if flow_protocol in ("http", "https", "mssql"):
+        flow_protocol = "tcp"  # application protocols (firewall vocabulary) run over TCP
     if protocol in ("*", "any"):
         protocol_ok = True
     elif protocol is None or flow_protocol is None:
@@ -625,7 +604,7 @@ def evaluate_nsg(rules: Any, flow: dict, service_tags: dict | None = None,
     if rules is None:
         return NsgVerdict(True, reason="no NSG attached")
     tags = tags or ServiceTags(service_tags)
-    custom = [normalise_rule(r) for r in (_rules_of(rules) or [])]
+    custom = [normalise_rule(r) for r in resource_list(rules, "securityRules")]
     defaults = [normalise_rule(r, default=True) for r in DEFAULT_RULES]
     flow_direction = _text(flow.get("direction"))
     fallback: "bool | None" = None  # unreachable: DenyAll* always match

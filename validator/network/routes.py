@@ -26,7 +26,7 @@ import ipaddress
 from typing import Any, Iterable
 
 from validator.model import Unknown
-from validator.network.nsg import PLATFORM_ADDRESSES, ServiceTags, address_matches
+from validator.network.nsg import PLATFORM_ADDRESSES, ServiceTags, address_matches, resource_list
 
 # Next hop types of a route table entry -> the "via" vocabulary of this module.
 _VIA = {
@@ -72,21 +72,9 @@ class _Route:
         return isinstance(self.prefix, str) and self.network is None
 
 
-def _routes_of(route_table: Any) -> list:
-    if route_table is None:
-        return []
-    if isinstance(route_table, dict):
-        props = route_table.get("properties") if isinstance(route_table.get("properties"), dict) else route_table
-        routes = props.get("routes", [])
-        return routes if isinstance(routes, list) else [routes]
-    if isinstance(route_table, (list, tuple)):
-        return list(route_table)
-    return [route_table]
-
-
 def _user_routes(route_table: Any) -> list[_Route]:
     result = []
-    for item in _routes_of(route_table):
+    for item in resource_list(route_table, "routes"):
         if not isinstance(item, dict):
             result.append(_Route(None, Unknown("route"), None, None, True))
             continue

@@ -86,12 +86,6 @@ class _Parser:
                 tok = self.toks[self.i]
         return tok
 
-    def next(self) -> tuple:
-        tok = self.peek()
-        if tok[0] != "EOF":
-            self.i += 1
-        return tok
-
     def after(self, index: int) -> tuple:
         """The token after position ``index``, skipping newlines when they are insignificant here."""
         index += 1
@@ -566,19 +560,23 @@ class _Parser:
         if not seen and toks[self.i][0] != closer:
             raise self.error(f"expected ',' or a new line between {what} but found {_describe(toks[self.i])}")
 
-    def object(self):
-        start = self.expect("{")
+    def delimited(self, opener: str, closer: str, what: str, item) -> tuple[tuple, list]:
+        """``opener item (sep item)* closer`` where new lines separate items, as commas do."""
+        start = self.expect(opener)
         saved, self.skip_nl = self.skip_nl, False
         self.enter(start)
         entries = []
         self.skip_newlines()
-        toks = self.toks
-        while toks[self.i][0] != "}":
-            entries.append(self.object_entry())
-            self.separator("}", "object properties")
+        while self.toks[self.i][0] != closer:
+            entries.append(item())
+            self.separator(closer, what)
         self.i += 1
         self.depth -= 1
         self.skip_nl = saved
+        return start, entries
+
+    def object(self):
+        start, entries = self.delimited("{", "}", "object properties", self.object_entry)
         return A.ObjectLit(start[2], start[3], entries)
 
     def object_entry(self):
@@ -603,36 +601,24 @@ class _Parser:
         return A.ObjectProperty(tok[2], tok[3], key, self.expression())
 
     def array(self):
-        start = self.expect("[")
-        saved = self.skip_nl
-        if self.is_word(self._first_after_newlines(), "for"):
-            self.skip_nl = True
+        j = self.i + 1
+        while self.toks[j][0] == "NL":
+            j += 1
+        if self.is_word(self.toks[j], "for"):
+            start = self.expect("[")
+            saved, self.skip_nl = self.skip_nl, True  # a for header and body may wrap freely
             node = self.for_expr(start)
             self.skip_nl = saved
             return node
-        self.skip_nl = False
-        self.enter(start)
-        items = []
-        self.skip_newlines()
-        toks = self.toks
-        while toks[self.i][0] != "]":
-            tok = toks[self.i]
-            if tok[0] == "...":
-                self.i += 1
-                items.append(A.Spread(tok[2], tok[3], self.expression()))
-            else:
-                items.append(self.expression())
-            self.separator("]", "array items")
-        self.i += 1
-        self.depth -= 1
-        self.skip_nl = saved
+        start, items = self.delimited("[", "]", "array items", self.array_item)
         return A.ArrayLit(start[2], start[3], items)
 
-    def _first_after_newlines(self) -> tuple:
-        j = self.i
-        while self.toks[j][0] == "NL":
-            j += 1
-        return self.toks[j]
+    def array_item(self):
+        tok = self.peek()
+        if tok[0] == "...":
+            self.i += 1
+            return A.Spread(tok[2], tok[3], self.expression())
+        return self.expression()
 
     def for_expr(self, start: tuple):
         self.enter(start)
@@ -786,44 +772,26 @@ class _Parser:
         return self.primary_type()
 
     def object_type(self):
-        start = self.expect("{")
-        saved, self.skip_nl = self.skip_nl, False
-        props = []
-        self.skip_newlines()
-        while self.toks[self.i][0] != "}":
-            decorators = self.decorators()
-            tok = self.peek()
-            if tok[0] == "*":
-                self.i += 1
-                name = "*"
-            elif tok[0] == "ID":
-                self.i += 1
-                name = tok[1]
-            elif tok[0] == "STR":
-                self.i += 1
-                name = tok[1]
-            else:
-                raise self.error(f"expected a property name but found {_describe(tok)}", tok)
-            self.expect(":", "':' after the property name")
-            props.append(A.TypeProperty(tok[2], tok[3], name, self.type_expr(), decorators))
-            self.separator("}", "object type properties")
-        self.i += 1
-        self.skip_nl = saved
+        start, props = self.delimited("{", "}", "object type properties", self.type_property)
         return A.ObjectType(start[2], start[3], props)
 
-    def tuple_type(self):
-        start = self.expect("[")
-        saved, self.skip_nl = self.skip_nl, False
-        items = []
-        self.skip_newlines()
-        while self.toks[self.i][0] != "]":
-            decorators = self.decorators()
-            tok = self.peek()
-            items.append(A.TupleItem(tok[2], tok[3], self.type_expr(), decorators))
-            self.separator("]", "tuple items")
+    def type_property(self):
+        decorators = self.decorators()
+        tok = self.peek()
+        if tok[0] not in ("*", "ID", "STR"):  # '*' is the additional-properties matcher
+            raise self.error(f"expected a property name but found {_describe(tok)}", tok)
         self.i += 1
-        self.skip_nl = saved
+        self.expect(":", "':' after the property name")
+        return A.TypeProperty(tok[2], tok[3], tok[1], self.type_expr(), decorators)
+
+    def tuple_type(self):
+        start, items = self.delimited("[", "]", "tuple items", self.tuple_item)
         return A.TupleType(start[2], start[3], items)
+
+    def tuple_item(self):
+        decorators = self.decorators()
+        tok = self.peek()
+        return A.TupleItem(tok[2], tok[3], self.type_expr(), decorators)
 
 
 def _text_of(node) -> str:

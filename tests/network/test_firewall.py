@@ -244,3 +244,20 @@ def test_egress_data_is_sourced_and_usable_as_firewall_targets():
         for cloud, names in (flow.get("fqdns") or {}).items():
             assert cloud in ("public", "usgov", "china"), flow["id"]
             assert all(is_valid_pattern(n) for n in names), flow["id"]
+
+
+@pytest.mark.parametrize("firewall", [
+    {"applicationRuleCollections": [
+        {"name": "d", "properties": {"priority": 100, "action": {"type": "Deny"}, "rules": Unknown("rules")}},
+        *classic(app=[ALLOW_DP])["applicationRuleCollections"]]},
+    {"applicationRuleCollections": Unknown("collections")},
+    {"ruleCollectionGroups": Unknown("groups")},
+    {"ruleCollectionGroups": [group("g", 100, ("d", 100, "Deny", "app", [])), Unknown("group")]},
+    {"ruleCollectionGroups": [{"name": "g", "properties": {"priority": Unknown("p"), "ruleCollections": [
+        {"name": "d", "priority": 100, "action": {"type": "Deny"},
+         "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+         "rules": [policy_rule("app", app_rule("d", [DP]))]}]}},
+        group("g2", 200, ALLOW_DP[:3] + ("app", ALLOW_DP[3]))]},
+])
+def test_unreadable_parts_give_unknown_not_a_crash(firewall):
+    assert firewall_allows(firewall, https(DP)) is None

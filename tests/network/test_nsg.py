@@ -197,3 +197,8 @@ def test_address_matches(prefix, address, expected):
 def test_https_flow_is_tcp_for_nsg_rules():
     deny = rule("deny-tcp", 100, "Deny", protocol="Tcp", dport="443")
     assert nsg_allows([deny], None, out("52.1.1.1", protocol="Https"), vnet_prefixes=VNET) is False
+
+
+def test_unreadable_rule_list_is_unknown():
+    assert nsg_allows(Unknown("rules"), None, out("52.1.1.1"), vnet_prefixes=VNET) is None
+    assert nsg_allows([Unknown("rule")], None, out("52.1.1.1"), vnet_prefixes=VNET) is None

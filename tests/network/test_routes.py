@@ -109,3 +109,9 @@ def test_firewall_for_next_hop_accepts_resources():
     resource = Resource("Microsoft.Network/azureFirewalls", "fw", "/fw", FIREWALL, Location("fw.json"))
     assert firewall_for_next_hop("10.0.1.4", [resource]) is resource
     assert firewall_private_ips(resource) == ["10.0.1.4"]
+
+
+def test_unreadable_route_table_is_unknown():
+    assert next_hop("52.1.1.1", Unknown("rt"), "userDefinedRouting", VNET)["via"] == "unknown"
+    assert next_hop("52.1.1.1", table(route("r", "0.0.0.0/0", Unknown("hop"))), "userDefinedRouting",
+                    VNET)["via"] == "unknown"

@@ -68,6 +68,7 @@ class FirewallVerdict:
 class _Entry:
     kind: str  # dnat | network | application
     order: tuple
+    group_priority: Any
     group: Any
     collection: Any
     priority: Any
@@ -81,6 +82,22 @@ def _props(item: Any) -> dict:
         return {}
     inner = item.get("properties")
     return inner if isinstance(inner, dict) else item
+
+
+_UNREADABLE: dict = {"__unknown__": True}
+
+
+def _items(value: Any) -> list:
+    """Objects of a JSON list; None is []; an unreadable list or item (an Unknown) is ``_UNREADABLE``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [_UNREADABLE]
+    return [item if isinstance(item, dict) else _UNREADABLE for item in value]
+
+
+def _children(item: dict, key: str) -> list:
+    return [_UNREADABLE] if item is _UNREADABLE else _items(_props(item).get(key))
 
 
 def _priority(value: Any) -> int:
@@ -100,15 +117,14 @@ def _classic_entries(props: dict) -> list[_Entry]:
     entries = []
     for key, kind in (("natRuleCollections", "dnat"), ("networkRuleCollections", "network"),
                       ("applicationRuleCollections", "application")):
-        for index, collection in enumerate(props.get(key) or []):
+        for index, collection in enumerate(_items(props.get(key))):
             body = _props(collection)
-            for rule_index, rule in enumerate(body.get("rules") or []):
+            for rule_index, rule in enumerate(_children(collection, "rules")):
                 entries.append(_Entry(
-                    kind, (0, 0, _priority(body.get("priority")), index, rule_index), None,
-                    collection.get("name") if isinstance(collection, dict) else None,
-                    body.get("priority"), _action(body.get("action")) or ("dnat" if kind == "dnat" else None),
-                    rule if isinstance(rule, dict) else {"__unknown__": rule},
-                    _location(rule, collection)))
+                    kind, (0, 0, _priority(body.get("priority")), index, rule_index), 0, None,
+                    collection.get("name"), body.get("priority"),
+                    _action(body.get("action")) or ("dnat" if kind == "dnat" else None),
+                    rule, _location(rule, collection)))
     return entries
 
 
@@ -123,9 +139,21 @@ def _location(rule: Any, collection: Any) -> Any:
     return None
 
 
-_COLLECTION_KIND = {"firewallpolicynatrulecollection": "dnat",
-                    "firewallpolicyfilterrulecollection": None}
 _RULE_KIND = {"networkrule": "network", "applicationrule": "application", "natrule": "dnat"}
+
+
+def _rule_kinds(collection: dict, rule: dict) -> list[str]:
+    """The stages a policy rule takes part in; an unreadable type is tried in each it could be."""
+    rtype = rule.get("ruleType")
+    if isinstance(rtype, str) and rtype.lower() in _RULE_KIND:
+        return [_RULE_KIND[rtype.lower()]]
+    ctype = collection.get("ruleCollectionType")
+    ctype = ctype.lower() if isinstance(ctype, str) else ""
+    if ctype == "firewallpolicynatrulecollection":
+        return ["dnat"]
+    if ctype == "firewallpolicyfilterrulecollection":
+        return ["network", "application"]
+    return ["dnat", "network", "application"]
 
 
 def _policy_entries(policy: dict, depth: int) -> list[_Entry]:
@@ -135,23 +163,18 @@ def _policy_entries(policy: dict, depth: int) -> list[_Entry]:
         entries.extend(_policy_entries(base, depth + 1))
     # The parent's groups come first whatever the priorities: a larger depth sorts first.
     level = -depth
-    for group_index, group in enumerate(policy.get("ruleCollectionGroups") or []):
+    for group_index, group in enumerate(_items(policy.get("ruleCollectionGroups"))):
         body = _props(group)
-        group_name = group.get("name") if isinstance(group, dict) else None
-        for index, collection in enumerate(body.get("ruleCollections") or []):
-            if not isinstance(collection, dict):
-                continue
-            ctype = str(collection.get("ruleCollectionType", "")).lower()
-            for rule_index, rule in enumerate(collection.get("rules") or []):
-                rtype = str(rule.get("ruleType", "")).lower() if isinstance(rule, dict) else ""
-                kind = _RULE_KIND.get(rtype) or _COLLECTION_KIND.get(ctype) or "network"
-                entries.append(_Entry(
-                    kind, (level, _priority(body.get("priority")), group_index,
-                           _priority(collection.get("priority")), index, rule_index),
-                    group_name, collection.get("name"), collection.get("priority"),
-                    _action(collection.get("action")) or ("dnat" if kind == "dnat" else None),
-                    rule if isinstance(rule, dict) else {"__unknown__": rule},
-                    _location(rule, collection)))
+        for index, collection in enumerate(_children(group, "ruleCollections")):
+            for rule_index, rule in enumerate(_children(collection, "rules")):
+                for kind in _rule_kinds(collection, rule):
+                    entries.append(_Entry(
+                        kind, (level, _priority(body.get("priority")), group_index,
+                               _priority(collection.get("priority")), index, rule_index),
+                        body.get("priority"), group.get("name"), collection.get("name"),
+                        collection.get("priority"),
+                        _action(collection.get("action")) or ("dnat" if kind == "dnat" else None),
+                        rule, _location(rule, collection)))
     return entries
 
 
@@ -549,6 +572,7 @@ def firewall_explain(firewall: Any, request: dict, service_tags: dict | None = N
 def _priority_known(entry: _Entry) -> bool:
     try:
         int(entry.priority)
+        int(entry.group_priority)
     except (TypeError, ValueError):
         return False
     return True

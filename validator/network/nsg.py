@@ -39,8 +39,6 @@ from validator.network.netpol import t_and, t_or
 PLATFORM_ADDRESSES = ("168.63.129.16", "169.254.169.254")
 PLATFORM_TAGS = ("azureplatformdns", "azureplatformimds", "azureplatformlkm")
 
-_ANY = ("*", "any", "0.0.0.0/0", "::/0")
-
 
 # --------------------------------------------------------------------------------------
 # service tags

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from validator.model import Unknown
 from validator.network.fqdn import fqdn_matches
 from validator.network.netpol import t_and, t_or
-from validator.network.nsg import ServiceTags, address_matches, port_matches
+from validator.network.nsg import ServiceTags, address_matches, first_match, port_matches
 
 APP_PROTOCOLS = ("http", "https", "mssql")
 _FQDN_TAG_PROTOCOLS = (("http", 80), ("https", 443))  # ports an FQDN-tag rule opens
@@ -430,40 +430,33 @@ def _translated(rule: dict, request: dict) -> dict:
     return translated
 
 
+_MATCHERS = {"dnat": _dnat_rule_matches, "network": _network_rule_matches,
+             "application": _app_rule_matches}
+_ACTIONS = {"allow": True, "deny": False}
+
+
 def _first_match(entries: list[_Entry], request: dict, ctx: _Context) -> FirewallVerdict:
-    possible: list = []
-    uncertain: _Entry | None = None
-    uncertain_notes: list[str] = []
-    for entry in entries:
+    notes: dict[int, list[str]] = {}
+
+    def matches(entry: _Entry) -> "bool | None":
         before = len(ctx.notes)
-        if entry.kind == "dnat":
-            matched = _dnat_rule_matches(entry.rule, request, ctx)
-        elif entry.kind == "network":
-            matched = _network_rule_matches(entry.rule, request, ctx)
-        else:
-            matched = _app_rule_matches(entry.rule, request, ctx)
-        notes = ctx.notes[before:]
-        if matched is False:
-            continue
-        outcome = _outcome(entry, request, ctx, entries)
-        if matched is None:
-            possible.append(outcome)
-            if uncertain is None:
-                uncertain, uncertain_notes = entry, notes
-            continue
-        outcomes = set(possible) | {outcome}
-        if len(outcomes) == 1 and outcome is not None:
-            verb = "allows" if outcome else "denies"
-            reason = f"{entry.kind} rule '{entry.rule.get('name')}' in collection '{entry.collection}' {verb}"
-            if possible:
-                reason += "; earlier undecided rules lead to the same result"
-            return _verdict(outcome, entry, reason)
-        culprit = uncertain or entry
-        return _verdict(None, culprit, _undecided_reason(culprit, uncertain_notes or notes))
-    outcomes = set(possible) | {False}
-    if len(outcomes) == 1:
-        return FirewallVerdict(False, reason="no rule matches: denied by default")
-    return _verdict(None, uncertain, _undecided_reason(uncertain, uncertain_notes))
+        matched = _MATCHERS[entry.kind](entry.rule, request, ctx)
+        notes[id(entry)] = ctx.notes[before:]
+        return matched
+
+    # No rule matching: denied by default (rule-processing).
+    result = first_match(entries, matches, lambda e: _outcome(e, request, ctx, entries), False)
+    entry = result.decided_by
+    if result.allowed is not None:
+        if entry is None:
+            return FirewallVerdict(False, reason="no rule matches: denied by default")
+        verb = "allows" if result.allowed else "denies"
+        reason = f"{entry.kind} rule '{entry.rule.get('name')}' in collection '{entry.collection}' {verb}"
+        if result.undecided is not None:
+            reason += "; earlier undecided rules lead to the same result"
+        return _verdict(result.allowed, entry, reason)
+    culprit = result.undecided if result.undecided is not None else entry
+    return _verdict(None, culprit, _undecided_reason(culprit, notes.get(id(culprit), [])))
 
 
 def _undecided_reason(entry: _Entry, notes: list[str]) -> str:
@@ -486,28 +479,10 @@ def _outcome(entry: _Entry, request: dict, ctx: _Context, entries: list[_Entry])
         # network rule denies it (rule-processing, "NAT rules").
         translated = _translated(entry.rule, request)
         network = [e for e in entries if e.kind == "network"]
-        return _first_match_network(network, translated, ctx)
-    if action == "allow":
-        return True
-    if action == "deny":
-        return False
-    return None
-
-
-def _first_match_network(entries: list[_Entry], request: dict, ctx: _Context) -> "bool | None":
-    possible: list = []
-    for entry in entries:
-        matched = _network_rule_matches(entry.rule, request, ctx)
-        if matched is False:
-            continue
-        outcome = True if entry.action == "allow" else (False if entry.action == "deny" else None)
-        if matched is None:
-            possible.append(outcome)
-            continue
-        outcomes = set(possible) | {outcome}
-        return outcome if len(outcomes) == 1 else None
-    outcomes = set(possible) | {True}
-    return True if len(outcomes) == 1 else None
+        # an explicit network rule decides; the implicit one allows the rest
+        return first_match(network, lambda e: _network_rule_matches(e.rule, translated, ctx),
+                           lambda e: _ACTIONS.get(e.action), True).allowed
+    return _ACTIONS.get(action)
 
 
 def _entries(firewall: dict) -> tuple[list[_Entry] | None, str]:

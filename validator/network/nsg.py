@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from validator import reference_data
 from validator.model import Unknown
@@ -561,35 +561,57 @@ def _priority_key(rule: NsgRule) -> tuple:
         return (0, 65535)
 
 
-def _first_match(rules: list[NsgRule], flow, tags, vnet_prefixes, fallback) -> NsgVerdict:
-    possible: list = []  # accesses of earlier rules whose match is undecided
-    first_uncertain = None
-    for rule in rules:
-        matched = rule_matches(rule, flow, tags, vnet_prefixes)
+@dataclass
+class FirstMatch:
+    """Result of :func:`first_match`: the outcome, the item that matched for sure (None:
+    the fallback applied) and the first item whose match could not be decided."""
+
+    allowed: "bool | None"
+    decided_by: Any = None
+    undecided: Any = None
+
+
+def first_match(items: list, matches: Callable[[Any], "bool | None"],
+                outcome: Callable[[Any], "bool | None"], fallback: "bool | None") -> FirstMatch:
+    """First-match-wins over ``items`` with three-valued matches.
+
+    An item whose match is undecided (None) may or may not be the one that decides, so
+    the result is known only when every candidate outcome (undecided items before the
+    first sure match, then that match or ``fallback``) is the same.  Used by NSG and
+    firewall evaluation alike.
+    """
+    possible: set = set()
+    undecided = None
+    for item in items:
+        matched = matches(item)
         if matched is False:
             continue
-        access = _access(rule.access)
+        value = outcome(item)
         if matched is None:
-            possible.append(access)
-            first_uncertain = first_uncertain or rule
+            possible.add(value)
+            undecided = item if undecided is None else undecided
             continue
-        outcomes = set(possible) | {access}
-        if len(outcomes) == 1 and access is not None:
-            reason = f"rule '{rule.name}' (priority {rule.priority}) {'allows' if access else 'denies'}"
-            if possible:
-                reason += "; earlier undecided rules lead to the same result"
-            return NsgVerdict(access, None, rule.name, rule.priority, rule.location, rule.default, reason)
-        culprit = first_uncertain or rule
-        return NsgVerdict(None, None, culprit.name, culprit.priority, culprit.location, culprit.default,
-                          f"whether rule '{culprit.name}' (priority {culprit.priority}) applies "
-                          "cannot be decided statically")
-    outcomes = set(possible) | {fallback}
-    if len(outcomes) == 1 and fallback is not None:
-        return NsgVerdict(fallback, reason="no rule applies")
-    culprit = first_uncertain
-    return NsgVerdict(None, None, getattr(culprit, "name", None), getattr(culprit, "priority", None),
-                      getattr(culprit, "location", None), False,
-                      "whether a rule applies cannot be decided statically")
+        return FirstMatch(value if possible <= {value} else None, item, undecided)
+    return FirstMatch(fallback if possible <= {fallback} else None, None, undecided)
+
+
+def _first_match(rules: list[NsgRule], flow, tags, vnet_prefixes, fallback) -> NsgVerdict:
+    result = first_match(rules, lambda r: rule_matches(r, flow, tags, vnet_prefixes),
+                         lambda r: _access(r.access), fallback)
+    rule = result.decided_by
+    if result.allowed is not None:
+        if rule is None:
+            return NsgVerdict(result.allowed, reason="no rule applies")
+        reason = f"rule '{rule.name}' (priority {rule.priority}) {'allows' if result.allowed else 'denies'}"
+        if result.undecided is not None:
+            reason += "; earlier undecided rules lead to the same result"
+        return NsgVerdict(result.allowed, None, rule.name, rule.priority, rule.location, rule.default, reason)
+    culprit = result.undecided if result.undecided is not None else rule
+    if culprit is None:
+        return NsgVerdict(None, reason="whether a rule applies cannot be decided statically")
+    return NsgVerdict(None, None, culprit.name, culprit.priority, culprit.location, culprit.default,
+                      f"whether rule '{culprit.name}' (priority {culprit.priority}) applies "
+                      "cannot be decided statically")
 
 
 def evaluate_nsg(rules: Any, flow: dict, service_tags: dict | None = None,

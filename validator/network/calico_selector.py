@@ -73,18 +73,18 @@ class _Parser:
         return matcher
 
     def disjunction(self) -> Matcher:
-        parts = [self.conjunction()]
-        while self.peek("op", "||"):
-            self.pos += 1
-            parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else _any_of(parts)
+        return self.chain("||", self.conjunction, True)
 
     def conjunction(self) -> Matcher:
-        parts = [self.negation()]
-        while self.peek("op", "&&"):
+        return self.chain("&&", self.negation, False)
+
+    def chain(self, operator: str, operand: Callable[[], Matcher], dominant: bool) -> Matcher:
+        """``a op b op c``: operands of the next precedence level joined by ``operator``."""
+        parts = [operand()]
+        while self.peek("op", operator):
             self.pos += 1
-            parts.append(self.negation())
-        return parts[0] if len(parts) == 1 else _all_of(parts)
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else _combine(parts, dominant)
 
     def negation(self) -> Matcher:
         if self.peek("op", "!"):
@@ -188,28 +188,17 @@ def _negate(inner: Matcher) -> Matcher:
     return negate
 
 
-def _all_of(parts: list[Matcher]) -> Matcher:
-    def conjunction(labels: Any, global_scope: bool = False) -> bool | None:
+def _combine(parts: list[Matcher], dominant: bool) -> Matcher:
+    """``&&`` (dominant False) or ``||`` (dominant True), three-valued and short-circuiting."""
+    def combined(labels: Any, global_scope: bool = False) -> bool | None:
         unknown = False
         for part in parts:
             value = part(labels, global_scope)
-            if value is False:
-                return False
+            if value is dominant:
+                return dominant
             unknown = unknown or value is None
-        return None if unknown else True
-    return conjunction
-
-
-def _any_of(parts: list[Matcher]) -> Matcher:
-    def disjunction(labels: Any, global_scope: bool = False) -> bool | None:
-        unknown = False
-        for part in parts:
-            value = part(labels, global_scope)
-            if value is True:
-                return True
-            unknown = unknown or value is None
-        return None if unknown else False
-    return disjunction
+        return None if unknown else not dominant
+    return combined
 
 
 @lru_cache(maxsize=8192)

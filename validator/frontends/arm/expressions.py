@@ -80,6 +80,9 @@ class EvalContext:
     template: dict = field(default_factory=dict)  # for deployment().properties.template
     call_depth: int = 0
     in_user_function: bool = False
+    # (resource id, full) -> value or None: lets the template evaluator answer
+    # reference() for what it knows statically (outputs of nested deployments).
+    reference_hook: Callable | None = None
 
     def derive(self, **changes: Any) -> "EvalContext":
         """A copy with some fields changed (loops, lambdas and function bodies)."""

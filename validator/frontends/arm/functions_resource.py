@@ -12,12 +12,18 @@ from validator.frontends.arm.resource_ids import (
     management_group_scope, resource_group_scope, resource_id, subscription_scope,
 )
 from validator.frontends.arm.syntax import ExpressionError
-from validator.frontends.arm.values import arity, expect_str, get_member, short
+from validator.frontends.arm.values import arity, expect_str, get_member, short, unknown_from
 from validator.model import Unknown
 
 
-def deployment_scope_id(ctx) -> str:
-    """The id of the scope the current template deploys to ('' for the tenant)."""
+def deployment_scope_id(ctx) -> object:
+    """The id of the scope the current template deploys to ('' for the tenant; Unknown when unknown)."""
+    parts = {"resourceGroup": (ctx.subscription_id, ctx.resource_group),
+             "subscription": (ctx.subscription_id,),
+             "managementGroup": (ctx.management_group,)}.get(ctx.scope, ())
+    for part in parts:
+        if isinstance(part, Unknown):
+            return Unknown(f"the deployment scope ({part.origin})")
     if ctx.scope == "resourceGroup":
         return resource_group_scope(ctx.subscription_id, ctx.resource_group)
     if ctx.scope == "subscription":
@@ -46,12 +52,15 @@ def _resource_id(ctx, args):
     if len(leading) == 2:
         scope = resource_group_scope(leading[0], leading[1])
     elif len(leading) == 1:
-        scope = resource_group_scope(ctx.subscription_id, leading[0])
+        scope = resource_group_scope(ctx.subscription_id, leading[0]) \
+            if not isinstance(ctx.subscription_id, Unknown) else ctx.subscription_id
     elif ctx.scope in ("resourceGroup", "subscription"):
         # documented: in a subscription deployment resourceId() gives subscription-level ids
         scope = deployment_scope_id(ctx)
     else:
         scope = ""  # management group and tenant deployments: tenant-level form
+    if isinstance(scope, Unknown):
+        return unknown_from("resourceId", scope)
     return resource_id(scope, resource_type, names)
 
 
@@ -59,6 +68,8 @@ def _subscription_resource_id(ctx, args):
     arity("subscriptionResourceId", args, 2)
     leading, resource_type, names = _split_type("subscriptionResourceId", args, 1)
     subscription_id = leading[0] if leading else ctx.subscription_id
+    if isinstance(subscription_id, Unknown):
+        return unknown_from("subscriptionResourceId", subscription_id)
     return resource_id(subscription_scope(subscription_id), resource_type, names)
 
 
@@ -72,6 +83,8 @@ def _management_group_resource_id(ctx, args):
     arity("managementGroupResourceId", args, 2)
     leading, resource_type, names = _split_type("managementGroupResourceId", args, 1)
     group = leading[0] if leading else ctx.management_group
+    if isinstance(group, Unknown):
+        return unknown_from("managementGroupResourceId", group)
     return resource_id(management_group_scope(group), resource_type, names)
 
 
@@ -100,11 +113,16 @@ def _reference(ctx, args):
     if not isinstance(target, (str, Unknown)):
         raise ExpressionError(f"reference: argument 1 must be a resource id or name, not {short(target)}")
     full = len(args) > 2 and isinstance(args[2], str) and args[2].lower() == "full"
+    ref = resolve_reference_target(ctx, target)
+    if ctx.reference_hook is not None and isinstance(ref, str):
+        known = ctx.reference_hook(ref, full)
+        if known is not None:
+            return known
     shown = short(target, 120) if isinstance(target, Unknown) else f"'{target}'"
     origin = f"reference({shown}{', Full' if full else ''})"
     # Paths always start at the resource root: without 'Full' reference()
     # returns the properties object, so its members live under 'properties'.
-    return Unknown(origin, ref=resolve_reference_target(ctx, target), path=() if full else ("properties",))
+    return Unknown(origin, ref=ref, path=() if full else ("properties",))
 
 
 def _references(ctx, args):

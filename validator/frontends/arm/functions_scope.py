@@ -27,8 +27,18 @@ def resource_group_object(subscription_id: str, name: str, location) -> dict:
     }
 
 
+def _unknown_part(name: str, *parts) -> Unknown | None:
+    for part in parts:
+        if isinstance(part, Unknown):
+            return Unknown(f"{name}() of a deployment into {part.origin}")
+    return None
+
+
 def _resource_group(ctx, args):
     arity("resourceGroup", args, 0, 2)
+    unknown = _unknown_part("resourceGroup", ctx.subscription_id, *([] if args else [ctx.resource_group]))
+    if unknown is not None:
+        return unknown
     if not args:
         if ctx.scope != "resourceGroup":
             raise ExpressionError(f"resourceGroup() is not available in a {ctx.scope}-scope deployment")
@@ -43,6 +53,9 @@ def _resource_group(ctx, args):
 def _subscription(ctx, args):
     arity("subscription", args, 0, 1)
     subscription_id = expect_str("subscription", 1, args[0]) if args else ctx.subscription_id
+    unknown = _unknown_part("subscription", subscription_id)
+    if unknown is not None:
+        return unknown
     display = ctx.subscription_display_name if ctx.subscription_display_name is not None and not args \
         else Unknown("the subscription's display name")
     return {
@@ -65,6 +78,9 @@ def _tenant(ctx, args):
 def _management_group(ctx, args):
     arity("managementGroup", args, 0, 1)
     name = expect_str("managementGroup", 1, args[0]) if args else ctx.management_group
+    unknown = _unknown_part("managementGroup", name)
+    if unknown is not None:
+        return unknown
     return {
         "id": management_group_scope(name),
         "name": name,

@@ -60,3 +60,9 @@ def test_rule_docs_are_current():
     docs = Path(__file__).resolve().parents[1] / "docs" / "rules"
     for name, text in render_all().items():
         assert (docs / name).read_text(encoding="utf-8") == text, f"docs/rules/{name} is stale: run python -m validator.docs"
+
+
+def test_policies_validate_against_their_schema():
+    from validator.policies import load_policies as load
+
+    assert load(strict=True) == POLICIES

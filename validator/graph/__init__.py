@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-import networkx as nx
-
 from validator.graph import resource_ids as ids
 from validator.model import Resource, Unknown
 
@@ -69,7 +67,7 @@ class InfraGraph:
     """The scan's resources and relations; built once, read by every check."""
 
     def __init__(self, resources: Iterable[Resource], linkable: dict[str, set[str]] | None = None):
-        self.graph = nx.MultiDiGraph()
+        self._graph = None
         self._all: list[Resource] = list(resources)
         self._by_type: dict[str, list[Resource]] = {}
         self._by_id: dict[str, list[Resource]] = {}
@@ -80,24 +78,36 @@ class InfraGraph:
             key = ids.normalize(resource.id)
             if key is not None:
                 self._by_id.setdefault(key, []).append(resource)
-                self._add_node(resource, key)
 
     # --- building ---------------------------------------------------------------------------
+    @property
+    def graph(self):
+        """The networkx MultiDiGraph of scopes and relations, built on first use (networkx is a heavy import)."""
+        if self._graph is None:
+            import networkx as nx
+
+            self._graph = nx.MultiDiGraph()
+            for resource in self._all:
+                key = ids.normalize(resource.id)
+                if key is not None:
+                    self._add_node(resource, key)
+        return self._graph
+
     def _add_node(self, resource: Resource, key: str) -> None:
         node = (resource.unit, key)
-        self.graph.add_node(node, resource=resource)
+        self._graph.add_node(node, resource=resource)
         scope = ids.normalize(resource.scope)
         parent = scope or ids.resource_group_id(key) or (f"/subscriptions/{ids.subscription_of(key)}" if ids.subscription_of(key) else None)
         kind = _type(resource)
         if parent is not None:
             parent_node = (resource.unit, parent)
-            if parent_node not in self.graph:
-                self.graph.add_node(parent_node, resource=None)
+            if parent_node not in self._graph:
+                self._graph.add_node(parent_node, resource=None)
             relation = {LOCK: "locks", ROLE_ASSIGNMENT: "assigns"}.get(kind, "contains")
             if relation == "contains":
-                self.graph.add_edge(parent_node, node, key="contains")
+                self._graph.add_edge(parent_node, node, key="contains")
             else:
-                self.graph.add_edge(node, parent_node, key=relation)
+                self._graph.add_edge(node, parent_node, key=relation)
 
     # --- lookups ----------------------------------------------------------------------------
     def resources(self, type_name: str | None = None) -> list[Resource]:

@@ -268,3 +268,7 @@ def test_undecided_explains_why():
                            "TCP", "egress")
     assert verdict.allowed is None
     assert any("doNotTrack" in reason for reason in verdict.reasons)
+
+
+def test_unknown_port_cannot_be_decided():
+    assert calico_allows([DENY_ALL], NAMESPACES, AGENT, API, Unknown("parameter 'port'"), "TCP", "egress") is None

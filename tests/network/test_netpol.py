@@ -258,3 +258,8 @@ def test_cidr_rejects_bad_networks():
     assert cidr.networks_overlap("10.0.0.0/8", "10.1.0.0/16")
     assert cidr.network_within("10.1.0.0/16", "10.0.0.0/8")
     assert cidr.port_in_any(443, "80, 443")
+
+
+def test_unknown_port_cannot_be_decided():
+    verdict = explain_flow([DENY_EGRESS], NAMESPACES, AGENT, API, Unknown("parameter 'port'"), "TCP", "egress")
+    assert verdict.allowed is None and "not known" in verdict.message()

@@ -32,7 +32,8 @@ from validator.network.calico_selector import compile_selector
 from validator.network.cidr import ip_in, parse_ip
 from validator.network.netpol import (DIRECTIONS, PolicyRef, Verdict, combine_both, describe_endpoint,
                                       describe_flow, is_kubernetes_policy, match_kubernetes_policy,
-                                      named_port_matches, namespace_labels, t_and, t_not, t_or)
+                                      named_port_matches, namespace_labels, t_and, t_not, t_or,
+                                      unknown_flow)
 
 # Tiers Calico creates itself, with fixed order and default action.
 # default: https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy#the-default-tier
@@ -538,6 +539,8 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+    if isinstance(port, Unknown) or isinstance(protocol, Unknown):
+        return unknown_flow(direction, source, destination, port, protocol)
     protocol = str(protocol).upper()
     if direction == "both":
         return combine_both(

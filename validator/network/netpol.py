@@ -127,6 +127,12 @@ def describe_flow(direction: str, source: dict, destination: dict, port: Any, pr
     return f"{direction} from {describe_endpoint(source)} to {describe_endpoint(destination)}:{port}/{protocol}"
 
 
+def unknown_flow(direction: str, source: dict, destination: dict, port: Any, protocol: Any) -> Verdict:
+    """The verdict when the port or protocol asked about is itself Unknown."""
+    return Verdict(allowed=None, direction=direction, flow=describe_flow(direction, source, destination, port, protocol),
+                   reasons=[f"the port or protocol ({port}/{protocol}) is not known before deployment"])
+
+
 def combine_both(egress: Verdict, ingress: Verdict) -> Verdict:
     """A flow is allowed when the source may send it and the destination may receive it."""
     return Verdict(
@@ -489,6 +495,8 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+    if isinstance(port, Unknown) or isinstance(protocol, Unknown):
+        return unknown_flow(direction, source, destination, port, protocol)
     protocol = str(protocol).upper()
     if direction == "both":
         return combine_both(

@@ -251,7 +251,8 @@ def test_explanation_of_pass_then_allow():
     policies = [gnp("sec", egress({"action": "Pass"}, tier="security")),
                 gnp("allow", egress({"action": "Allow"}, tier="platform"))]
     verdict = explain_flow(policies, NAMESPACES, AGENT, API, 443, "TCP", "egress", TIERS)
-    assert [(ref.name, index) for ref, index in verdict.decided_by] == [("sec", 0), ("allow", 0)]
+    assert [(ref.name, index) for ref, index in verdict.decided_by] == [("allow", 0)]
+    assert [(ref.name, index) for ref, index in verdict.passed_by] == [("sec", 0)]
     assert [ref.name for ref in verdict.isolating] == ["sec", "allow"]
 
 
@@ -272,3 +273,10 @@ def test_undecided_explains_why():
 
 def test_unknown_port_cannot_be_decided():
     assert calico_allows([DENY_ALL], NAMESPACES, AGENT, API, Unknown("parameter 'port'"), "TCP", "egress") is None
+
+
+def test_explanation_of_pass_to_the_profile():
+    verdict = explain_flow([gnp("p", egress({"action": "Pass"}))], NAMESPACES, AGENT, API, 443, "TCP", "egress")
+    assert verdict.allowed is True and verdict.decided_by == []
+    assert verdict.message() == ("egress from dataprotection-microsoft/agent to 20.50.1.1:443/TCP allowed: passed on "
+                                 "by GlobalNetworkPolicy p rule 0, then no policy denies it")

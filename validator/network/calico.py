@@ -462,7 +462,7 @@ class _Search:
             if not selected or tier.default_action == "Pass":
                 self.run(ti + 1, 0, -1, False, path)
             elif tier.default_action == "Deny":
-                self.add(False, path + ((tier.ref, None),))
+                self.add(False, path + ((tier.ref, None, "Deny"),))
             else:
                 self.add(None, path)
             return
@@ -483,7 +483,7 @@ class _Search:
             self.run(ti, pi, ri + 1, True, path)
 
     def _act(self, ti: int, pi: int, ri: int, rule: _Rule, policy: _Policy, path: tuple) -> None:
-        step = path + ((policy.ref, rule.index),)
+        step = path + ((policy.ref, rule.index, rule.action),)
         if rule.action == "Allow":
             self.add(True, step)
         elif rule.action == "Deny":
@@ -517,10 +517,12 @@ def _explain_direction(policies: list, namespaces: dict, source: dict, destinati
         verdict.allowed = None
         return verdict
     verdict.allowed = values.pop()
-    verdict.decided_by = list(search.outcomes[0][1])
+    path = search.outcomes[0][1]
+    verdict.decided_by = [(ref, index) for ref, index, action in path if action != "Pass"]
+    verdict.passed_by = [(ref, index) for ref, index, action in path if action == "Pass"]
     # keep only the reasons for undecided points that could have mattered
     verdict.reasons = [r for r in verdict.reasons if "not modelled" not in r]
-    if not verdict.decided_by and verdict.allowed:
+    if not verdict.decided_by and verdict.allowed and verdict.isolating:
         verdict.reasons.append("no tier decided: the Kubernetes namespace profile allows it")
     return verdict
 
@@ -532,9 +534,9 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
     Same shapes as :func:`validator.network.netpol.explain_flow`; a source may
     carry ``serviceAccount: {"name", "labels"}``.  ``tiers`` are Calico Tier
     objects; the built-in tiers (``default`` at 1,000,000, admin and baseline
-    tiers) need not be given.  ``decided_by`` holds the path of decisive
-    rules: Pass rules followed by the final Allow/Deny rule, or the tier whose
-    end denied it (rule index None).  Unknowns give ``allowed=None`` only when
+    tiers) need not be given.  ``decided_by`` holds the final Allow or Deny
+    rule, or the tier whose end denied it (rule index None); ``passed_by`` the
+    Pass rules followed on the way.  Unknowns give ``allowed=None`` only when
     the answer depends on them.
     """
     if direction not in DIRECTIONS:

@@ -90,24 +90,33 @@ class Verdict:
     reasons: list = field(default_factory=list)
     parts: list = field(default_factory=list)
     engine: str = "NetworkPolicy"
+    passed_by: list = field(default_factory=list)  # Calico Pass rules followed, as (policy, rule index)
 
     def message(self) -> str:
         """One sentence for a finding, e.g. "... denied by NetworkPolicy default-deny; no policy allows it"."""
         if self.parts:
-            return "; ".join(part.message() for part in self.parts)
+            # "both": say only what decided (the denying or undecided direction)
+            parts = [part for part in self.parts if part.allowed is self.allowed] or self.parts
+            return "; ".join(part.message() for part in parts)
         if self.allowed is None:
             why = "; ".join(self.reasons) or "undecidable"
             return f"{self.flow} cannot be decided: {why}"
+        names = ", ".join(_rule_text(ref, idx) for ref, idx in self.decided_by)
+        selected = ", ".join(dict.fromkeys(str(ref) for ref in self.isolating))
         if self.allowed:
             if self.decided_by:
-                names = ", ".join(_rule_text(ref, idx) for ref, idx in self.decided_by)
                 return f"{self.flow} allowed by {names}"
+            if self.passed_by:
+                passes = ", ".join(_rule_text(ref, idx) for ref, idx in self.passed_by)
+                return f"{self.flow} allowed: passed on by {passes}, then no policy denies it"
+            if self.isolating:
+                return f"{self.flow} allowed: selected by {selected}, none of which decides"
             return f"{self.flow} allowed: no {self.engine} selects the endpoint"
         if self.decided_by:
-            names = ", ".join(_rule_text(ref, idx) for ref, idx in self.decided_by)
+            if any(index is None for _, index in self.decided_by):
+                return f"{self.flow} denied by {names}; selected by {selected}, no rule allows it"
             return f"{self.flow} denied by {names}"
-        names = ", ".join(sorted({str(ref) for ref in self.isolating}))
-        return f"{self.flow} denied by {names}; no policy allows it"
+        return f"{self.flow} denied by {selected}; no policy allows it"
 
 
 def _rule_text(ref: PolicyRef, index: int | None) -> str:
@@ -140,6 +149,7 @@ def combine_both(egress: Verdict, ingress: Verdict) -> Verdict:
         direction="both",
         flow=egress.flow.replace("egress", "traffic", 1),
         decided_by=egress.decided_by + ingress.decided_by,
+        passed_by=egress.passed_by + ingress.passed_by,
         isolating=egress.isolating + ingress.isolating,
         reasons=egress.reasons + ingress.reasons,
         parts=[egress, ingress],

@@ -60,6 +60,8 @@ EXPRESSIONS = [
     ("object in interpolation", "'${{a: 1}.a}'",
      "InterpolatedString(parts=['', PropertyAccess(obj=ObjectLit(properties=[ObjectProperty(key=a, value=1)]), name='a'), ''])"),
     ("multiline string", "'''\nline1\n  it's ${raw}\n'''", repr("line1\n  it's ${raw}\n")),
+    ("multiline extra quotes", "''''abc''''", repr("'abc'")),
+    ("multiline only a newline", "'''\n'''", repr("")),
     ("interpolated multiline", "$'''\nhi ${name}!'''",
      "InterpolatedString(parts=['hi ', name, '!'], multiline)"),
     ("double-dollar multiline", "$$'''a ${b} $${c}'''",
@@ -358,3 +360,21 @@ def test_thousand_line_file_parses_fast() -> None:
     start = time.perf_counter()
     parse_bicep(source)
     assert time.perf_counter() - start < 0.1
+
+
+@pytest.mark.parametrize("path, source, message", [
+    ("main.bicep", "param x = 1", "a parameter assignment (param name = value) is not allowed in a .bicep file"),
+    ("main.bicep", "using './x.bicep'", "a using statement is not allowed in a .bicep file"),
+    ("main.bicepparam", "using 'main.bicep'\nparam x int", "a parameter declaration with a type is not allowed"),
+    ("main.bicepparam", "resource r 'A/b@1' = {}", "a resource is not allowed in a .bicepparam file"),
+])
+def test_statements_of_the_other_file_kind(path: str, source: str, message: str) -> None:
+    with pytest.raises(BicepSyntaxError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_bicep(source, path)
+    parse_bicep(source)  # without a path both kinds are accepted
+
+
+def test_is_params() -> None:
+    assert parse_bicep("using 'main.bicep'\nparam a = 1").is_params
+    assert parse_bicep("param a = 1", "x.bicepparam").is_params
+    assert not parse_bicep("param a int", "x.bicep").is_params

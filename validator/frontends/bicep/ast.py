@@ -508,6 +508,12 @@ class BicepFile(Node):
     def children(self) -> Iterator[Node]:
         yield from self.statements
 
+    @property
+    def is_params(self) -> bool:
+        """True for a parameters file (``.bicepparam``, or any file with a ``using`` statement)."""
+        return self.path.endswith(".bicepparam") or any(
+            isinstance(statement, UsingDecl) for statement in self.statements)
+
 
 Statement = Union[ParamDecl, ParamAssign, VarDecl, TypeDecl, ResourceDecl, ModuleDecl, TestDecl,
                   OutputDecl, FuncDecl, ImportDecl, ExtensionDecl, UsingDecl, ExtendsDecl,

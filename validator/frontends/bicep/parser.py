@@ -801,10 +801,37 @@ def _text_of(node) -> str:
     return "".join(part if isinstance(part, str) else "${...}" for part in node.parts)
 
 
+# statements that only one of the two file kinds may hold; the Bicep compiler parses them apart
+_NOT_IN_PARAMS = (A.ParamDecl, A.ResourceDecl, A.ModuleDecl, A.OutputDecl, A.TargetScope, A.TestDecl)
+_ONLY_IN_PARAMS = (A.ParamAssign, A.UsingDecl, A.ExtendsDecl, A.ExtensionConfig)
+_STATEMENT_WORDS = {A.ParamDecl: "a parameter declaration with a type", A.ResourceDecl: "a resource",
+                    A.ModuleDecl: "a module", A.OutputDecl: "an output", A.TargetScope: "targetScope",
+                    A.TestDecl: "a test", A.ParamAssign: "a parameter assignment (param name = value)",
+                    A.UsingDecl: "a using statement", A.ExtendsDecl: "an extends statement",
+                    A.ExtensionConfig: "an extensionConfig statement"}
+
+
+def _check_file_kind(statements: list, path: str) -> None:
+    """Reject statements that belong in the other kind of file (known from the path's extension)."""
+    if path.endswith(".bicepparam"):
+        misplaced, here = _NOT_IN_PARAMS, "a .bicepparam file"
+    elif path.endswith(".bicep"):
+        misplaced, here = _ONLY_IN_PARAMS, "a .bicep file (it belongs in a .bicepparam file)"
+    else:
+        return
+    for statement in statements:
+        if isinstance(statement, misplaced):
+            raise BicepSyntaxError(f"{_STATEMENT_WORDS[type(statement)]} is not allowed in {here}",
+                                   statement.line, statement.column, path)
+
+
 def parse_bicep(text: str, path: str = "") -> A.BicepFile:
     """Parse Bicep or ``.bicepparam`` source into a :class:`~validator.frontends.bicep.ast.BicepFile`.
 
-    Every node carries a 1-based line and column.  Raises BicepSyntaxError
+    Every node carries a 1-based line and column.  ``path`` is only used in
+    messages and to tell the two file kinds apart: statements of the other
+    kind are rejected when it ends in ``.bicep`` or ``.bicepparam``; with no
+    path both kinds are accepted.  Raises BicepSyntaxError
     (message, line, column) on invalid input, and on nesting deeper than
     MAX_DEPTH; no other exception escapes.
     """
@@ -814,6 +841,7 @@ def parse_bicep(text: str, path: str = "") -> A.BicepFile:
         tokens, comments = tokenize(text)
         parser = _Parser(tokens, path)
         statements = parser.parse_file()
+        _check_file_kind(statements, path)
     except BicepSyntaxError as exc:
         if path and not exc.path:
             raise BicepSyntaxError(exc.message, exc.line, exc.column, path) from None

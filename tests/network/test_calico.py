@@ -280,3 +280,22 @@ def test_explanation_of_pass_to_the_profile():
     assert verdict.allowed is True and verdict.decided_by == []
     assert verdict.message() == ("egress from dataprotection-microsoft/agent to 20.50.1.1:443/TCP allowed: passed on "
                                  "by GlobalNetworkPolicy p rule 0, then no policy denies it")
+
+
+@pytest.mark.parametrize("policy", [
+    gnp("x", Unknown("reference('spec')")),
+    gnp("x", egress(selector="all()") | {"egress": Unknown("parameter 'rules'")}),
+    gnp("x", egress({"action": "Deny", "destination": {"nets": None, "ports": [443]}}) | {"order": "soon"}),
+])
+def test_unknown_or_malformed_policies_give_none(policy):
+    later = gnp("z-later", egress({"action": "Allow"}))  # no order, and after "x" by name
+    assert calico_allows([policy, later], NAMESPACES, AGENT, API, 443, "TCP", "egress") is None
+
+
+def test_null_entity_fields_are_absent():
+    policy = gnp("x", egress({"action": "Allow", "destination": {"nets": None, "selector": None}}))
+    assert calico_allows([policy], NAMESPACES, AGENT, API, 443, "TCP", "egress") is True
+
+
+def test_unknown_policy_list():
+    assert calico_allows(Unknown("policies"), NAMESPACES, AGENT, API, 443, "TCP", "egress") is None

@@ -263,3 +263,23 @@ def test_cidr_rejects_bad_networks():
 def test_unknown_port_cannot_be_decided():
     verdict = explain_flow([DENY_EGRESS], NAMESPACES, AGENT, API, Unknown("parameter 'port'"), "TCP", "egress")
     assert verdict.allowed is None and "not known" in verdict.message()
+
+
+def test_null_namespace_selector_is_absent():
+    # "namespaceSelector:" left empty in YAML is null: the peer selects pods of the policy's namespace only
+    policy = allow_egress(to=[{"namespaceSelector": None, "podSelector": {}}])
+    assert networkpolicy_allows([DENY_EGRESS, policy], NAMESPACES, AGENT, DNS, 53, "UDP", "egress") is False
+
+
+@pytest.mark.parametrize("broken", [
+    np("x", Unknown("reference('spec')")),
+    np("x", {"podSelector": {}, "policyTypes": ["Egress"], "egress": Unknown("parameter 'rules'")}),
+])
+def test_unknown_policy_parts_give_none(broken):
+    assert networkpolicy_allows([broken], NAMESPACES, AGENT, API, 443, "TCP", "egress") is None
+
+
+def test_unknown_policy_list_and_namespaces():
+    assert networkpolicy_allows(Unknown("policies"), NAMESPACES, AGENT, API, 443, "TCP", "egress") is None
+    policy = allow_egress(to=[{"namespaceSelector": {"matchLabels": {"team": "platform"}}}])
+    assert networkpolicy_allows([DENY_EGRESS, policy], Unknown("ns"), AGENT, DNS, 53, "UDP", "egress") is None

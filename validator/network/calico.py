@@ -149,6 +149,7 @@ def _entity_matches(entity: Any, ep: _Endpoint, policy_ns: Any, is_destination: 
         return True
     if not isinstance(entity, dict):
         return None
+    entity = {key: value for key, value in entity.items() if value is not None}  # null is absent
     results: list[bool | None] = []
     ip = ep.raw.get("ip")
     if "nets" in entity:
@@ -339,17 +340,25 @@ def _calico_policy(policy: dict, local: _Endpoint, peer: _Endpoint, direction: s
                    reasons: list) -> tuple[str, _Policy]:
     metadata = policy.get("metadata") or {}
     spec = policy.get("spec") or {}
+    if not isinstance(metadata, dict):
+        metadata = {}
+    spec_known = isinstance(spec, dict)  # an Unknown spec may or may not select, with unknown rules
+    if not spec_known:
+        spec = {}
     tier = spec.get("tier") or "default"
+    if not isinstance(tier, str):
+        tier = "default"
+        reasons.append(f"the tier of policy {metadata.get('name')} is not known")
     ref = PolicyRef(kind=policy["kind"], name=metadata.get("name"), tier=str(tier),
                     namespace=metadata.get("namespace") if policy["kind"] == "NetworkPolicy" else None,
                     location=policy.get("__location__"))
     is_global = policy["kind"] == "GlobalNetworkPolicy"
     policy_ns = None if is_global else (metadata.get("namespace") or "default")
-    order = _number(spec.get("order"))
+    order = _number(spec.get("order")) if spec_known else math.nan
     if math.isnan(order):
         reasons.append(f"the order of {ref} is not known")
     sort_name = str(ref.name) if is_global else f"{policy_ns}/{ref.name}"
-    types = calico_types(spec)
+    types = calico_types(spec) if spec_known else None
     wanted = "Ingress" if direction == "ingress" else "Egress"
     checks: list[bool | None] = [None if types is None else wanted in types]
     if is_global:
@@ -366,8 +375,11 @@ def _calico_policy(policy: dict, local: _Endpoint, peer: _Endpoint, direction: s
         reasons.append(f"{ref} is doNotTrack/preDNAT, which is not modelled for pods")
         selects = None
     rules = []
-    if selects is not False:
-        for index, rule in enumerate(spec.get(direction) or []):
+    raw_rules = spec.get(direction) if spec_known else None
+    if not spec_known or not isinstance(raw_rules or [], list):
+        rules.append(_Rule(0, None, None))  # rules not known: any outcome is possible
+    elif selects is not False:
+        for index, rule in enumerate(raw_rules or []):
             if not isinstance(rule, dict):
                 rules.append(_Rule(index, None, None))
                 continue
@@ -378,7 +390,7 @@ def _calico_policy(policy: dict, local: _Endpoint, peer: _Endpoint, direction: s
 
 def _kubernetes_policy(policy: dict, local: _Endpoint, peer: _Endpoint, direction: str, port: int,
                        protocol: str, namespaces: dict) -> tuple[str, _Policy]:
-    metadata = policy.get("metadata") or {}
+    metadata = policy.get("metadata") if isinstance(policy.get("metadata"), dict) else {}
     ref = PolicyRef(kind="NetworkPolicy", name=metadata.get("name"), namespace=metadata.get("namespace"),
                     tier="default", location=policy.get("__location__"))
     destination = peer.raw if direction == "egress" else local.raw
@@ -409,6 +421,9 @@ def _tiers(policies: list, tiers: list | None, local: _Endpoint, peer: _Endpoint
         action = spec.get("defaultAction") or "Deny"
         declared[name] = _Tier(name, order, _action(action) if action in ("Deny", "Pass") else None,
                                PolicyRef("Tier", name, tier=name, location=tier.get("__location__")))
+    if isinstance(policies, Unknown):
+        reasons.append(f"the policies are not known: {policies}")
+        return None
     for policy in policies or []:
         if is_calico_policy(policy):
             tier_name, item = _calico_policy(policy, local, peer, direction, port, protocol, reasons)

@@ -167,6 +167,8 @@ def namespace_labels(name: Any, namespaces: dict) -> Any:
     """
     if isinstance(name, Unknown):
         return name
+    if isinstance(namespaces, Unknown):
+        return namespaces
     entry = (namespaces or {}).get(name) or {}
     labels = entry.get("labels") if isinstance(entry, dict) else None
     if isinstance(labels, Unknown):
@@ -236,7 +238,10 @@ def _expression_matches(expression: Any, labels: dict) -> bool | None:
 def _peer_matches(peer: Any, policy_ns: Any, other: dict, namespaces: dict,
                   ipblock_matches_pods: bool | None) -> bool | None:
     """Does one NetworkPolicyPeer select ``other``?"""
-    if not isinstance(peer, dict) or not peer:
+    if not isinstance(peer, dict):
+        return None
+    peer = {key: value for key, value in peer.items() if value is not None}  # null is absent
+    if not peer:
         return None  # the API requires one of podSelector, namespaceSelector, ipBlock
     is_pod = other.get("namespace") is not None
     if "ipBlock" in peer:
@@ -398,9 +403,9 @@ def match_kubernetes_policy(policy: dict, local: dict, peer: dict, destination: 
     """Evaluate one Kubernetes NetworkPolicy for ``local`` (the pod it may isolate)."""
     metadata = policy.get("metadata") or {}
     spec = policy.get("spec") or {}
-    policy_ns = metadata.get("namespace") or "default"
-    if not isinstance(spec, dict):
+    if not isinstance(metadata, dict) or not isinstance(spec, dict):
         return KubernetesPolicyMatch(None, [], None)
+    policy_ns = metadata.get("namespace") or "default"
     in_namespace = _same(local.get("namespace"), policy_ns)
     if in_namespace is False:
         return KubernetesPolicyMatch(False, [], False)
@@ -451,6 +456,10 @@ def _explain_direction(policies: list, namespaces: dict, source: dict, destinati
         verdict.reasons.append(f"{describe_endpoint(local)} is outside the cluster: no NetworkPolicy applies")
         return verdict
     outcomes: list[tuple[bool | None, bool | None]] = []
+    if isinstance(policies, Unknown):
+        verdict.allowed = None
+        verdict.reasons.append(f"the policies are not known: {policies}")
+        return verdict
     for policy in policies or []:
         if not is_kubernetes_policy(policy):
             continue

@@ -178,3 +178,10 @@ def test_problems_coredns_refuses():
                            "c.server": ".:53 {\n whoami\n}\n"}, "a.com")
     assert any("hosts is used 2 times" in p for p in result["problems"])
     assert any("served by two server blocks" in p for p in result["problems"])
+
+
+def test_unknown_configmap_values():
+    from validator.model import Unknown
+    assert resolve_name({"dp.override": Unknown("parameter 'hosts'")}, DP)["action"] == "unknown"
+    assert resolve_name(Unknown("configmap"), DP)["action"] == "unknown"
+    assert resolve_name({"note.txt": Unknown("x")}, DP)["action"] == "default"  # not a key CoreDNS reads

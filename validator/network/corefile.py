@@ -364,9 +364,16 @@ def resolve_name(configmap_data: dict, fqdn: str) -> dict:
     - ``{"action": "kubernetes"}``, ``{"action": "unknown", "plugin": ...}``
       (a plugin whose data is not visible, or a hosts file), or
       ``{"action": "servfail"}`` when no plugin answers.
+      Unknown ConfigMap values give ``{"action": "unknown"}``.  ``problems``
+      lists what would stop CoreDNS from starting.
 
     Raises ``ValueError`` when a ConfigMap value does not parse.
     """
+    if not isinstance(configmap_data, dict):
+        return _unknown_data(f"the ConfigMap data is not known ({configmap_data})")
+    for key, value in sorted(configmap_data.items()):
+        if key.endswith((".server", ".override")) and not isinstance(value, str):
+            return _unknown_data(f"the value of {key} is not known ({value})", key)
     blocks = aks_server_blocks(configmap_data)
     name = normalize_zone(fqdn)
     chosen = select_server_block(blocks, name)
@@ -377,6 +384,11 @@ def resolve_name(configmap_data: dict, fqdn: str) -> dict:
     result = _run_plugins(block, name, name)
     result["problems"] = server_block_problems(blocks)
     return result
+
+
+def _unknown_data(reason: str, key: str | None = None) -> dict:
+    return {"action": "unknown", "plugin": None, "reason": reason, "server": None, "source": key, "line": 0,
+            "problems": []}
 
 
 def server_block_problems(blocks: list[ServerBlock]) -> list[str]:

@@ -24,7 +24,7 @@ from validator.frontends.arm.json_evaluation import (
     Budget, copy_count, evaluate_leaf, evaluate_tree, expand_copy, with_index,
 )
 from validator.frontends.arm.resource_identity import Identity, identify
-from validator.frontends.arm.scopes import Target, nested_target, scope_from_schema
+from validator.frontends.arm.scopes import Target, scope_from_schema
 from validator.frontends.arm.values import get_member, short
 from validator.model import Unknown
 
@@ -479,16 +479,21 @@ def _resolve_dependency(value: Any, ids: dict, tables: tuple) -> list:
     return [Unknown(f"dependsOn '{value}' names no resource of this template")]
 
 
-def _deployments_first(declarations: list) -> list:
-    """Nested deployments first, those a deployment depends on before it.
+def _of_type(declarations: list, type_: str) -> list:
+    return [d for d in declarations if isinstance(d[1], dict) and str(d[1].get("type", "")).lower() == type_]
 
-    reference(<deployment>).outputs can then be answered from deployments
+
+def _deployments_first(declarations: list) -> list:
+    """Resource groups, then nested deployments (those a deployment depends on first), then the rest.
+
+    A nested deployment then knows the location of a group created beside it,
+    and reference(<deployment>).outputs can be answered from deployments
     already evaluated; dependencies are read from the dependsOn text, which
     mentions a deployment's symbolic name or name expression.
     """
-    deployments = [d for d in declarations
-                   if isinstance(d[1], dict) and str(d[1].get("type", "")).lower() == DEPLOYMENTS]
-    others = [d for d in declarations if not any(d is x for x in deployments)]
+    groups = _of_type(declarations, RESOURCE_GROUPS)
+    deployments = _of_type(declarations, DEPLOYMENTS)
+    others = [d for d in declarations if not any(d is x for x in groups + deployments)]
 
     def mentions(item, other) -> bool:
         texts = [str(t).lower() for t in (item[1].get("dependsOn") or []) if isinstance(t, str)]
@@ -507,7 +512,7 @@ def _deployments_first(declarations: list) -> list:
             ready = remaining[:1]  # a cycle (or a false match): keep file order
         ordered.extend(ready)
         remaining = [d for d in remaining if not any(d is r for r in ready)]
-    return ordered + others
+    return groups + ordered + others
 
 
 def evaluate_template(template: dict, *, parameter_values: dict | None = None,

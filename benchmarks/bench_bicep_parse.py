@@ -131,6 +131,47 @@ def run_pycep(python: str, files: list[tuple[str, str]]) -> tuple[dict, float]:
     return failures, time.perf_counter() - start
 
 
+# Bicep compiler diagnostics that are syntax errors (aka.ms/bicep/core-diagnostics): expected
+# token/keyword/identifier/new line, unterminated string or comment, bad escape, stray character
+SYNTAX_CODES = frozenset(
+    "BCP%03d" % n for n in (1, 2, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16, 17, 18, 19, 20, 22, 23, 24,
+                            64, 68, 96, 97, 103, 118, 123, 132, 140, 153, 162, 167, 202, 226, 236,
+                            238, 249, 266, 279, 292, 325, 346, 347))
+
+
+def compiler_agreement() -> None:
+    """Do we reject exactly the compiler's samples that its own baselines show with syntax errors?"""
+    git_dir = MIRRORS / "Azure+bicep" / "repo"
+    if not git_dir.exists():
+        return
+    git = ["git", "-C", str(git_dir)]
+    listing = set(subprocess.run(git + ["ls-tree", "-r", "--name-only", "HEAD", "src/Bicep.Core.Samples/Files/"],
+                                 capture_output=True, text=True, check=True).stdout.split("\n"))
+    agree, disagree = 0, []
+    for diagnostics in sorted(listing):
+        match = re.match(r"(.*)/(main|parameters)\.diagnostics\.(bicep|bicepparam)$", diagnostics)
+        source = match and f"{match.group(1)}/{match.group(2)}.{match.group(3)}"
+        if not source or source not in listing:
+            continue
+        show = [subprocess.run(git + ["show", f"HEAD:{path}"], capture_output=True, check=True).stdout
+                .decode("utf-8", errors="replace") for path in (source, diagnostics)]
+        compiler_rejects = bool(set(re.findall(r"\[(BCP\d+) \(Error\)\]", show[1])) & SYNTAX_CODES)
+        try:
+            parse_bicep(show[0], source)
+            ours = ""
+        except BicepSyntaxError as exc:
+            ours = f"{exc.line}:{exc.column} {exc.message}"
+        if compiler_rejects == bool(ours):
+            agree += 1
+        else:
+            disagree.append(f"{source}: compiler {'rejects' if compiler_rejects else 'accepts'}, "
+                            f"we {'reject: ' + ours if ours else 'accept'}")
+    print(f"agreement with the Bicep compiler on its own samples (syntax errors or none): "
+          f"{agree}/{agree + len(disagree)}")
+    for line in disagree:
+        print(f"    {line}")
+
+
 def report(label: str, files: list, failures: dict, seconds: float, show: int) -> None:
     lines = sum(text.count("\n") + 1 for _, text in files)
     print(f"{label}: {len(files) - len(failures)}/{len(files)} files parsed "
@@ -164,6 +205,8 @@ def main() -> None:
         runs.append(time.perf_counter() - start)
     print(f"  largest file: {largest[0]} ({largest[1].count(chr(10)) + 1} lines) "
           f"in {1000 * min(runs):.1f} ms (best of 5)")
+    if not args.folders:
+        compiler_agreement()
     if args.pycep:
         pycep_failures, pycep_seconds = run_pycep(args.pycep, files)
         report("pycep-parser", files, pycep_failures, pycep_seconds, args.show)

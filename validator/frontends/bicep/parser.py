@@ -546,7 +546,11 @@ class _Parser:
         return A.InterpolatedString(tok[2], tok[3], parts, tok[4])
 
     def separator(self, closer: str, what: str) -> None:
-        """Between items: a comma, new lines, or both; nothing is needed before the closer."""
+        """Between items: a comma or new lines; nothing is needed before the closer.
+
+        A comma directly followed by a new line is an error in Bicep (BCP238), so
+        ``{ a: 1,`` + newline is rejected like the compiler does.
+        """
         toks = self.toks
         seen = False
         while toks[self.i][0] == "NL":
@@ -555,8 +559,9 @@ class _Parser:
         if toks[self.i][0] == ",":
             self.i += 1
             seen = True
-            while toks[self.i][0] == "NL":
-                self.i += 1
+            if toks[self.i][0] == "NL":
+                raise self.error("unexpected new line after a comma: separate items on "
+                                 "different lines with new lines only", toks[self.i])
         if not seen and toks[self.i][0] != closer:
             raise self.error(f"expected ',' or a new line between {what} but found {_describe(toks[self.i])}")
 

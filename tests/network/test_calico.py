@@ -299,3 +299,42 @@ def test_null_entity_fields_are_absent():
 
 def test_unknown_policy_list():
     assert calico_allows(Unknown("policies"), NAMESPACES, AGENT, API, 443, "TCP", "egress") is None
+
+
+API_SET = {"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkSet",
+           "metadata": {"name": "api-server", "labels": {"role": "api"}}, "spec": {"nets": ["20.50.0.0/16"]}}
+NS_SET = {"apiVersion": "projectcalico.org/v3", "kind": "NetworkSet",
+          "metadata": {"name": "mcr", "namespace": DP, "labels": {"role": "registry"}}, "spec": {"nets": ["13.69.0.0/16"]}}
+MCR = {"ip": "13.69.1.1"}
+
+NETWORK_SET_CASES = [
+    ("GNP selector matches a global network set", [API_SET, gnp("x", egress(
+        {"action": "Allow", "destination": {"selector": "role == 'api'"}}))], API, True),
+    ("selector does not match a set without the ip", [API_SET, gnp("x", egress(
+        {"action": "Allow", "destination": {"selector": "role == 'api'"}}))], MCR, False),
+    ("namespaced policy needs global() for a global set", [API_SET, cnp("x", egress(
+        {"action": "Allow", "destination": {"selector": "role == 'api'"}}))], API, False),
+    ("namespaced policy with namespaceSelector global()", [API_SET, cnp("x", egress(
+        {"action": "Allow", "destination": {"selector": "role == 'api'", "namespaceSelector": "global()"}}))],
+     API, True),
+    ("namespaced set in the policy's namespace", [NS_SET, cnp("x", egress(
+        {"action": "Allow", "destination": {"selector": "role == 'registry'"}}))], MCR, True),
+    ("namespaced set in another namespace", [dict(NS_SET, metadata=dict(NS_SET["metadata"], namespace="kube-system")),
+                                             cnp("x", egress({"action": "Allow", "destination": {
+                                                 "selector": "role == 'registry'"}}))], MCR, False),
+    ("namespaced set reached by namespaceSelector", [dict(NS_SET, metadata=dict(NS_SET["metadata"],
+                                                                                namespace="kube-system")),
+                                                     cnp("x", egress({"action": "Allow", "destination": {
+                                                         "selector": "role == 'registry'",
+                                                         "namespaceSelector": "team == 'platform'"}}))], MCR, True),
+    ("notSelector excludes addresses of the set", [API_SET, gnp("x", egress(
+        {"action": "Allow", "destination": {"notSelector": "role == 'api'"}}))], API, False),
+    ("outside ip unknown with sets present", [API_SET, gnp("x", egress(
+        {"action": "Allow", "destination": {"selector": "role == 'api'"}}))], {"ip": Unknown("p")}, None),
+]
+
+
+@pytest.mark.parametrize("policies,destination,expected", [c[1:] for c in NETWORK_SET_CASES],
+                         ids=[c[0] for c in NETWORK_SET_CASES])
+def test_network_sets(policies, destination, expected):
+    assert calico_allows(policies, NAMESPACES, AGENT, destination, 443, "TCP", "egress") is expected

@@ -15,6 +15,8 @@ and Kubernetes NetworkPolicies the way Felix does
   (Calico's ``kns.<namespace>`` profiles allow all ingress and egress, so a
   pod no policy selects is open, as in Kubernetes).
 
+``GlobalNetworkSet``/``NetworkSet`` objects in the same list give outside
+addresses the labels rule selectors match.
 Kubernetes NetworkPolicies take part as Allow-only policies of order 1000 in
 the ``default`` tier (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy#the-default-tier).
 Undecidable points (Unknown values, malformed selectors, undeclared named
@@ -95,6 +97,8 @@ class _Endpoint:
     namespace_labels: Any    # what a namespaceSelector reads
     service_account: Any     # {"name", "labels"} or None when not given
     sa_labels: Any           # what a serviceAccountSelector reads (Unknown when not given)
+    network_sets: Any = ()   # outside peers: the network sets whose nets hold its IP (None if unknown)
+    is_set: bool = False     # this is a (Global)NetworkSet standing for an outside address
 
 
 def _endpoint(raw: dict, namespaces: dict) -> _Endpoint:
@@ -127,7 +131,45 @@ def _endpoint(raw: dict, namespaces: dict) -> _Endpoint:
     return _Endpoint(raw, namespace, labels, ns_labels, account, sa_labels)
 
 
-def _selector(text: Any, labels: Any, default: bool | None = True) -> bool | None:
+def is_network_set(item: Any) -> bool:
+    return (isinstance(item, dict) and item.get("kind") in ("GlobalNetworkSet", "NetworkSet")
+            and "projectcalico.org/" in str(item.get("apiVersion", "")))
+
+
+def _network_sets_holding(ip: Any, sets: list, namespaces: dict) -> Any:
+    """The network sets (as endpoints) whose ``nets`` hold ``ip``; None when that cannot be told.
+
+    Rule selectors match outside addresses only through network sets
+    (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset).
+    """
+    if not sets:
+        return ()
+    if ip is None or isinstance(ip, Unknown):
+        return None
+    found = []
+    for item in sets:
+        metadata = item.get("metadata") or {}
+        spec = item.get("spec") or {}
+        labels = metadata.get("labels") or {}
+        if not isinstance(spec, dict) or not isinstance(metadata, dict):
+            return None
+        holds = _in_nets(spec.get("nets") or [], ip)
+        if holds is None:
+            return None
+        if not holds:
+            continue
+        if item["kind"] == "GlobalNetworkSet":
+            found.append(_Endpoint(item, None, labels, {}, None, None, is_set=True))
+        else:
+            namespace = metadata.get("namespace") or "default"
+            ns_labels = namespace_labels(namespace, namespaces)
+            if isinstance(ns_labels, dict):
+                ns_labels = dict(ns_labels, **{"projectcalico.org/name": namespace})
+            found.append(_Endpoint(item, namespace, labels, ns_labels, None, None, is_set=True))
+    return found
+
+
+def _selector(text: Any, labels: Any, default: bool | None = True, global_scope: bool = False) -> bool | None:
     """Evaluate a Calico selector; a missing one is ``default``, a malformed or Unknown one None."""
     if text is None:
         return default
@@ -137,7 +179,7 @@ def _selector(text: Any, labels: Any, default: bool | None = True) -> bool | Non
         matcher = compile_selector(text)
     except ValueError:
         return None
-    return matcher(labels if labels is not None else {}, False)
+    return matcher(labels if labels is not None else {}, global_scope)
 
 
 # --- rules ---------------------------------------------------------------------
@@ -160,11 +202,8 @@ def _entity_matches(entity: Any, ep: _Endpoint, policy_ns: Any, is_destination: 
     if identity:
         results.append(_identity_matches(entity, ep, policy_ns))
     if "notSelector" in entity:
-        if ep.namespace is None:
-            results.append(True)  # notSelector matches everything outside the selected endpoints
-        else:
-            in_scope = _scope_matches(entity, ep, policy_ns)
-            results.append(t_not(t_and((in_scope, _selector(entity["notSelector"], ep.labels)))))
+        # negates the packet match: anything but the selected endpoints and network sets
+        results.append(t_not(_selected(entity, "notSelector", ep, policy_ns)))
     if "services" in entity:
         results.append(None)  # Kubernetes Service matching is not modelled
     for key, negate in (("ports", False), ("notPorts", True)):
@@ -178,22 +217,36 @@ def _entity_matches(entity: Any, ep: _Endpoint, policy_ns: Any, is_destination: 
 
 
 def _scope_matches(entity: dict, ep: _Endpoint, policy_ns: Any) -> bool | None:
-    """Is the endpoint in the namespaces a rule's selectors range over?"""
+    """Is the endpoint (or network set) in the namespaces a rule's selectors range over?"""
+    is_global = ep.is_set and ep.namespace is None
     if "namespaceSelector" in entity:
-        return _selector(entity["namespaceSelector"], ep.namespace_labels)
+        # global() in a namespaceSelector brings non-namespaced resources in scope
+        return _selector(entity["namespaceSelector"], {} if is_global else ep.namespace_labels,
+                         global_scope=is_global)
     if policy_ns is None:
-        return True  # GlobalNetworkPolicy: all namespaces
+        return True  # GlobalNetworkPolicy: all endpoints and network sets
+    if is_global:
+        return False  # a namespaced policy reaches global sets only through namespaceSelector: global()
     if isinstance(ep.namespace, Unknown) or isinstance(policy_ns, Unknown):
         return None
     return ep.namespace == policy_ns
 
 
+def _selected(entity: dict, key: str, ep: _Endpoint, policy_ns: Any) -> bool | None:
+    """Does ``entity[key]`` (selector or notSelector, in its scope) pick this endpoint or network set?"""
+    if ep.namespace is None and not ep.is_set:  # an outside address: through its network sets
+        if ep.network_sets is None:
+            return None
+        return t_or(_selected(entity, key, item, policy_ns) for item in ep.network_sets)
+    return t_and((_scope_matches(entity, ep, policy_ns), _selector(entity.get(key), ep.labels)))
+
+
 def _identity_matches(entity: dict, ep: _Endpoint, policy_ns: Any) -> bool | None:
-    if ep.namespace is None:
-        return False  # selectors match endpoints and network sets; network sets are not modelled
-    results = [_scope_matches(entity, ep, policy_ns)]
-    if "selector" in entity:
-        results.append(_selector(entity["selector"], ep.labels))
+    if ep.namespace is None and not ep.is_set:
+        if "serviceAccounts" in entity:
+            return False  # only pods run under service accounts
+        return _selected(entity, "selector", ep, policy_ns)
+    results = [_selected(entity, "selector", ep, policy_ns)]
     accounts = entity.get("serviceAccounts")
     if accounts is not None:
         results.append(_service_account_matches(accounts, ep))
@@ -520,6 +573,9 @@ def _explain_direction(policies: list, namespaces: dict, source: dict, destinati
         verdict.reasons.append(f"{describe_endpoint(local_raw)} is outside the cluster: no Calico policy applies")
         return verdict
     local, peer = _endpoint(local_raw, namespaces), _endpoint(peer_raw, namespaces)
+    if peer.namespace is None and not isinstance(policies, Unknown):
+        sets = [item for item in policies or [] if is_network_set(item)]
+        peer.network_sets = _network_sets_holding(peer_raw.get("ip"), sets, namespaces)
     ordered = _tiers(policies, tiers, local, peer, namespaces, direction, port, protocol, verdict.reasons)
     if ordered is None:
         verdict.allowed = None

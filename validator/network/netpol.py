@@ -250,10 +250,11 @@ def _peer_matches(peer: Any, policy_ns: Any, other: dict, namespaces: dict,
         inside = _in_ip_block(peer["ipBlock"], other.get("ip"))
         if not is_pod or inside is False:
             return inside
-        # ipBlock "should be cluster-external IPs, since Pod IPs are ephemeral";
-        # whether it matches pod IPs is up to the CNI (Calico and Azure NPM do,
-        # Cilium does not), so it is a caller's choice, undecided by default.
-        # https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
+        # ipBlock "should be cluster-external IPs, since Pod IPs are ephemeral"
+        # (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource);
+        # whether it matches a pod's IP is up to the CNI: Calico renders it as
+        # nets that do, Cilium matches known pods by identity instead
+        # (https://github.com/cilium/cilium/issues/16308). Undecided unless the caller knows.
         return t_and((inside, ipblock_matches_pods))
     if not is_pod:
         return False  # pod and namespace selectors select pods only

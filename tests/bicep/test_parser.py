@@ -8,34 +8,9 @@ import pytest
 
 from validator.frontends.bicep import MAX_DEPTH, BicepSyntaxError, parse_bicep
 from validator.frontends.bicep import ast as A
+from validator.frontends.bicep.ast import dump
 
 CASES = Path(__file__).resolve().parent / "cases"
-
-
-def dump(node) -> str:
-    """A compact, position-free rendering: identifiers bare, strings quoted, empty fields left out."""
-    if isinstance(node, list):
-        return "[" + ", ".join(dump(item) for item in node) + "]"
-    if isinstance(node, str):
-        return repr(node)
-    if not isinstance(node, A.Node):
-        return repr(node)
-    if isinstance(node, A.Identifier):
-        return node.name
-    if isinstance(node, A.StringLiteral):
-        return repr(node.value)
-    if isinstance(node, (A.IntLiteral, A.BoolLiteral)):
-        return str(node.value).lower()
-    if isinstance(node, A.NullLiteral):
-        return "null"
-    fields = [name for name in node.__dataclass_fields__ if name not in ("line", "column")]
-    shown = []
-    for name in fields:
-        value = getattr(node, name)
-        if value is None or value is False or value == [] or name == "type_node" or name == "path_node":
-            continue
-        shown.append(f"{name}={dump(value)}" if value is not True else name)
-    return f"{type(node).__name__}({', '.join(shown)})"
 
 
 def value_of(source: str):
@@ -226,6 +201,81 @@ def test_statement(source: str, expected: str) -> None:
 
 
 # ------------------------------------------------------------------- positions
+
+POSITION_SOURCE = """\
+targetScope = 'subscription'
+@description('vault')
+param vaultName string = 'bv-${env}'
+var items = [
+  1
+  'two'
+  {
+    three: 3
+  }
+]
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' existing = {
+  name: 'rg'
+}
+module m './m.bicep' = [for (x, i) in items: if (x != null) {
+  name: 'm${i}'
+  scope: rg
+  params: {
+    ...x
+    v: x.?v ?? a!.b[^1]
+  }
+}]
+output o string = empty(vaultName) ? 'none' : (vaultName)
+func f(a int) int => a + 1
+var g = (p, q) => p * q
+"""
+
+POSITIONS = [
+    ("targetScope", lambda s: s[0], (1, 1)),
+    ("decorated param starts at its keyword", lambda s: s[1], (3, 1)),
+    ("decorator", lambda s: s[1].decorators[0], (2, 1)),
+    ("decorator call after @", lambda s: s[1].decorators[0].call, (2, 2)),
+    ("param type", lambda s: s[1].type, (3, 17)),
+    ("interpolated default", lambda s: s[1].default, (3, 26)),
+    ("interpolation hole", lambda s: s[1].default.parts[1], (3, 32)),
+    ("array", lambda s: s[2].value, (4, 13)),
+    ("array item int", lambda s: s[2].value.items[0], (5, 3)),
+    ("array item string", lambda s: s[2].value.items[1], (6, 3)),
+    ("object in array", lambda s: s[2].value.items[2], (7, 3)),
+    ("property in nested object", lambda s: s[2].value.items[2].properties[0], (8, 5)),
+    ("property value", lambda s: s[2].value.items[2].properties[0].value, (8, 12)),
+    ("existing resource", lambda s: s[3], (11, 1)),
+    ("resource type string", lambda s: s[3].type_node, (11, 13)),
+    ("module", lambda s: s[4], (14, 1)),
+    ("for expression", lambda s: s[4].body, (14, 24)),
+    ("loop item", lambda s: s[4].body.item, (14, 30)),
+    ("loop index", lambda s: s[4].body.index, (14, 33)),
+    ("loop iterable", lambda s: s[4].body.iterable, (14, 39)),
+    ("loop filter", lambda s: s[4].body.condition, (14, 50)),
+    ("loop body", lambda s: s[4].body.body, (14, 61)),
+    ("scope property", lambda s: s[4].body.body.properties[1], (16, 3)),
+    ("spread", lambda s: s[4].body.body.properties[2].value.properties[0], (18, 5)),
+    ("coalesce", lambda s: s[4].body.body.properties[2].value.properties[1].value, (19, 8)),
+    ("safe access", lambda s: s[4].body.body.properties[2].value.properties[1].value.left, (19, 8)),
+    ("from-end index", lambda s: s[4].body.body.properties[2].value.properties[1].value.right, (19, 16)),
+    ("non-null", lambda s: s[4].body.body.properties[2].value.properties[1].value.right.obj.obj, (19, 16)),
+    ("output", lambda s: s[5], (22, 1)),
+    ("ternary", lambda s: s[5].value, (22, 19)),
+    ("call", lambda s: s[5].value.condition, (22, 19)),
+    ("call argument", lambda s: s[5].value.condition.args[0], (22, 25)),
+    ("else branch inside parentheses", lambda s: s[5].value.if_false, (22, 48)),
+    ("func", lambda s: s[6], (23, 1)),
+    ("func parameter", lambda s: s[6].params[0], (23, 8)),
+    ("func body", lambda s: s[6].body, (23, 22)),
+    ("lambda", lambda s: s[7].value, (24, 9)),
+    ("lambda parameter", lambda s: s[7].value.params[1], (24, 13)),
+]
+
+
+@pytest.mark.parametrize("select, position", [case[1:] for case in POSITIONS], ids=[case[0] for case in POSITIONS])
+def test_position(select, position: tuple[int, int]) -> None:
+    node = select(parse_bicep(POSITION_SOURCE).statements)
+    assert (node.line, node.column) == position, dump(node)
+
 
 def test_positions_in_filtered_loop_sample() -> None:
     tree = parse_bicep((CASES / "filtered_loop_and_spread.bicep").read_text(), "filtered_loop_and_spread.bicep")

@@ -515,6 +515,34 @@ class BicepFile(Node):
             isinstance(statement, UsingDecl) for statement in self.statements)
 
 
+def dump(node: object) -> str:
+    """A compact, position-free rendering of a tree, for tests and debugging.
+
+    Identifiers print bare, strings quoted, literals as Bicep writes them; fields
+    that are None, False or empty are left out, and True flags print as their name.
+    """
+    if isinstance(node, list):
+        return "[" + ", ".join(dump(item) for item in node) + "]"
+    if not isinstance(node, Node):
+        return repr(node)
+    if isinstance(node, Identifier):
+        return node.name
+    if isinstance(node, StringLiteral):
+        return repr(node.value)
+    if isinstance(node, (IntLiteral, BoolLiteral)):
+        return str(node.value).lower()
+    if isinstance(node, NullLiteral):
+        return "null"
+    shown = []
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        # type_node/path_node repeat type_string/path as nodes
+        if name in ("line", "column", "type_node", "path_node") or value is None or value is False or value == []:
+            continue
+        shown.append(name if value is True else f"{name}={dump(value)}")
+    return f"{type(node).__name__}({', '.join(shown)})"
+
+
 Statement = Union[ParamDecl, ParamAssign, VarDecl, TypeDecl, ResourceDecl, ModuleDecl, TestDecl,
                   OutputDecl, FuncDecl, ImportDecl, ExtensionDecl, UsingDecl, ExtendsDecl,
                   ExtensionConfig, TargetScope, Metadata, AssertDecl]

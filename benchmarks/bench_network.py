@@ -53,7 +53,8 @@ def k8s_policy(i: int, rng: random.Random) -> dict:
 
 def calico_policy(i: int, rng: random.Random) -> dict:
     rules = [{"action": rng.choice(["Allow", "Deny", "Pass", "Log"]), "protocol": rng.choice(["TCP", "UDP"]),
-              "destination": {"nets": [f"{rng.randrange(1, 224)}.0.0.0/8"], "ports": [rng.choice([53, 443, "1000:2000"])]}},
+              "destination": {"nets": [f"{rng.randrange(1, 224)}.0.0.0/8"],
+                              "ports": [rng.choice([53, 443, "1000:2000"])]}},
              {"action": "Allow", "destination": {"selector": f"k8s-app == 'kube-dns' || app in {{'x{i}', 'y'}}",
                                                  "namespaceSelector": "projectcalico.org/name == 'kube-system'"}}]
     if i % 2:

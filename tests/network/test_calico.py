@@ -158,7 +158,8 @@ CASES = [
     ("GNP selector on projectcalico.org/namespace", [gnp("x", egress({"action": "Deny"}, selector=
                                                                      f"projectcalico.org/namespace == '{DP}'"))],
      None, AGENT, API, 443, "TCP", "egress", False),
-    ("pcns. namespace labels in a selector", [gnp("x", egress({"action": "Deny"}, selector="pcns.purpose == 'backup'"))],
+    ("pcns. namespace labels in a selector",
+     [gnp("x", egress({"action": "Deny"}, selector="pcns.purpose == 'backup'"))],
      None, AGENT, API, 443, "TCP", "egress", False),
     ("serviceAccountSelector", [gnp("x", egress({"action": "Deny"}, serviceAccountSelector="team == 'backup'"))],
      None, AGENT, API, 443, "TCP", "egress", False),
@@ -304,7 +305,8 @@ def test_unknown_policy_list():
 API_SET = {"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkSet",
            "metadata": {"name": "api-server", "labels": {"role": "api"}}, "spec": {"nets": ["20.50.0.0/16"]}}
 NS_SET = {"apiVersion": "projectcalico.org/v3", "kind": "NetworkSet",
-          "metadata": {"name": "mcr", "namespace": DP, "labels": {"role": "registry"}}, "spec": {"nets": ["13.69.0.0/16"]}}
+          "metadata": {"name": "mcr", "namespace": DP, "labels": {"role": "registry"}},
+          "spec": {"nets": ["13.69.0.0/16"]}}
 MCR = {"ip": "13.69.1.1"}
 
 NETWORK_SET_CASES = [

@@ -94,7 +94,8 @@ def test_is_subdomain(name, zone, expected):
 
 
 def test_longest_zone_wins():
-    blocks = parse_corefile(". {\n whoami\n}\nazure.com {\n whoami\n}\nkubernetesconfiguration.azure.com {\n whoami\n}\n")
+    blocks = parse_corefile(". {\n whoami\n}\nazure.com {\n whoami\n}\n"
+                            "kubernetesconfiguration.azure.com {\n whoami\n}\n")
     block, zone = select_server_block(blocks, DP)
     assert zone == "kubernetesconfiguration.azure.com."
     assert select_server_block(blocks, "example.org")[1] == "."

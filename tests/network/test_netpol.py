@@ -102,7 +102,8 @@ CASES = [
     ("ipBlock allows outside ip", [DENY_EGRESS, allow_egress(to=[{"ipBlock": {"cidr": "20.0.0.0/8"}}])],
      AGENT, API, 443, "TCP", "egress", True),
     ("ipBlock except excludes", [DENY_EGRESS, allow_egress(
-        to=[{"ipBlock": {"cidr": "20.0.0.0/8", "except": ["20.50.0.0/16"]}}])], AGENT, API, 443, "TCP", "egress", False),
+        to=[{"ipBlock": {"cidr": "20.0.0.0/8", "except": ["20.50.0.0/16"]}}])],
+     AGENT, API, 443, "TCP", "egress", False),
     ("ipBlock outside the cidr", [DENY_EGRESS, allow_egress(to=[{"ipBlock": {"cidr": "10.0.0.0/8"}}])],
      AGENT, API, 443, "TCP", "egress", False),
     ("ipBlock with a pod ip in the block: CNI specific", [DENY_EGRESS, allow_egress(

@@ -138,7 +138,8 @@ def describe_flow(direction: str, source: dict, destination: dict, port: Any, pr
 
 def unknown_flow(direction: str, source: dict, destination: dict, port: Any, protocol: Any) -> Verdict:
     """The verdict when the port or protocol asked about is itself Unknown."""
-    return Verdict(allowed=None, direction=direction, flow=describe_flow(direction, source, destination, port, protocol),
+    return Verdict(allowed=None, direction=direction,
+                   flow=describe_flow(direction, source, destination, port, protocol),
                    reasons=[f"the port or protocol ({port}/{protocol}) is not known before deployment"])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from validator.frontends.arm.resource_ids import (
     management_group_scope, resource_group_scope, resource_id, subscription_scope,
 )
+from validator.frontends.arm.scopes import Target
 from validator.frontends.arm.syntax import ExpressionError
 from validator.frontends.arm.values import arity, expect_str, get_member, short, unknown_from
 from validator.model import Unknown
@@ -18,19 +19,7 @@ from validator.model import Unknown
 
 def deployment_scope_id(ctx) -> object:
     """The id of the scope the current template deploys to ('' for the tenant; Unknown when unknown)."""
-    parts = {"resourceGroup": (ctx.subscription_id, ctx.resource_group),
-             "subscription": (ctx.subscription_id,),
-             "managementGroup": (ctx.management_group,)}.get(ctx.scope, ())
-    for part in parts:
-        if isinstance(part, Unknown):
-            return Unknown(f"the deployment scope ({part.origin})")
-    if ctx.scope == "resourceGroup":
-        return resource_group_scope(ctx.subscription_id, ctx.resource_group)
-    if ctx.scope == "subscription":
-        return subscription_scope(ctx.subscription_id)
-    if ctx.scope == "managementGroup":
-        return management_group_scope(ctx.management_group)
-    return ""
+    return Target(ctx.scope, ctx.subscription_id, ctx.resource_group, ctx.management_group).id_prefix
 
 
 def _split_type(name: str, args: list, leading_max: int) -> tuple[list, str, list]:
@@ -64,28 +53,28 @@ def _resource_id(ctx, args):
     return resource_id(scope, resource_type, names)
 
 
+def _scoped_resource_id(name: str, args: list, default, scope_of) -> object:
+    """``name([scope name], type, names...)``: an id below the scope ``scope_of(scope name)``."""
+    arity(name, args, 2)
+    leading, resource_type, names = _split_type(name, args, 1)
+    scope_name = leading[0] if leading else default
+    if isinstance(scope_name, Unknown):
+        return unknown_from(name, scope_name)
+    return resource_id(scope_of(scope_name), resource_type, names)
+
+
 def _subscription_resource_id(ctx, args):
-    arity("subscriptionResourceId", args, 2)
-    leading, resource_type, names = _split_type("subscriptionResourceId", args, 1)
-    subscription_id = leading[0] if leading else ctx.subscription_id
-    if isinstance(subscription_id, Unknown):
-        return unknown_from("subscriptionResourceId", subscription_id)
-    return resource_id(subscription_scope(subscription_id), resource_type, names)
+    return _scoped_resource_id("subscriptionResourceId", args, ctx.subscription_id, subscription_scope)
+
+
+def _management_group_resource_id(ctx, args):
+    return _scoped_resource_id("managementGroupResourceId", args, ctx.management_group, management_group_scope)
 
 
 def _tenant_resource_id(ctx, args):
     arity("tenantResourceId", args, 2)
     _, resource_type, names = _split_type("tenantResourceId", args, 0)
     return resource_id("", resource_type, names)
-
-
-def _management_group_resource_id(ctx, args):
-    arity("managementGroupResourceId", args, 2)
-    leading, resource_type, names = _split_type("managementGroupResourceId", args, 1)
-    group = leading[0] if leading else ctx.management_group
-    if isinstance(group, Unknown):
-        return unknown_from("managementGroupResourceId", group)
-    return resource_id(management_group_scope(group), resource_type, names)
 
 
 def _extension_resource_id(ctx, args):

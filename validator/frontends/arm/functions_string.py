@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote, urljoin
 
 from validator.frontends.arm.hashes import deterministic_guid, unique_string
 from validator.frontends.arm.syntax import ExpressionError
-from validator.frontends.arm.values import arity, expect_int, expect_str, to_json, type_name
+from validator.frontends.arm.values import arity, expect_int, expect_str, to_json, to_text, type_name
 from validator.model import Unknown
 
 MAX_PAD = 16_384  # padLeft's documented maximum total length
@@ -135,16 +135,7 @@ def _split(ctx, args):
 
 def _string(ctx, args):
     arity("string", args, 1, 1)
-    value = args[0]
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return to_json(value)
-    return str(value)
+    return to_text(args[0])
 
 
 def _substring(ctx, args):

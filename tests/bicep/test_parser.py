@@ -366,6 +366,7 @@ ERRORS = [
     ("for without in", "var x = [for a of b: a]", 1, 16),
     ("decorator without declaration", "@description('x')\n", 2, 1),
     ("trailing comma in call", "var x = f(1,)", 1, 13),
+    ("decorator on targetScope", "\n@description('x')\ntargetScope = 'tenant'", 2, 1),
     ("comma before a new line (BCP238)", "var x = {\n  a: 1,\n  b: 2\n}", 2, 8),
 ]
 

@@ -36,6 +36,8 @@ _BINARY = {
 _CONTINUATION = frozenset({"??", "||", "&&", "?", ":", "|"})
 _INDEX_OPENERS = {"[": (False, False), "[?": (True, False), "[^": (False, True), "[?^": (True, True)}
 _PREFIX = frozenset({"!", "-", "+"})
+# statements the compiler accepts no decorators on
+_UNDECORATED = frozenset({"targetScope", "metadata", "using", "extends", "extensionConfig", "assert"})
 _RESOURCE_TYPE_KINDS = frozenset({"resourceInput", "resourceOutput", "resource"})
 
 
@@ -190,6 +192,9 @@ class _Parser:
             raise self.error(
                 f"expected a declaration (param, var, resource, module, output, type, func, "
                 f"import, ...) but found {_describe(tok)}", tok)
+        if decorators and tok[1] in _UNDECORATED:
+            first = decorators[0]
+            raise BicepSyntaxError(f"a decorator cannot apply to '{tok[1]}'", first.line, first.column, self.path)
         self.i += 1
         return handler(self, tok, decorators)
 

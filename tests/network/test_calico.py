@@ -340,3 +340,8 @@ NETWORK_SET_CASES = [
                          ids=[c[0] for c in NETWORK_SET_CASES])
 def test_network_sets(policies, destination, expected):
     assert calico_allows(policies, NAMESPACES, AGENT, destination, 443, "TCP", "egress") is expected
+
+
+def test_thousands_of_policies_do_not_exhaust_the_stack():
+    policies = [gnp(f"p{i:04}", egress({"action": "Log", "source": {"ports": [1]}})) for i in range(3000)]
+    assert calico_allows(policies, NAMESPACES, AGENT, API, 443, "TCP", "egress") is False

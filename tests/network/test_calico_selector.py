@@ -73,3 +73,10 @@ def test_speed_many_evaluations():
         for selector in selectors:
             calico_selector_matches(selector, LABELS)
     assert time.perf_counter() - start < 1.0
+
+
+def test_deep_nesting_is_a_malformed_selector_not_a_crash():
+    with pytest.raises(ValueError):
+        calico_selector_matches("!" * 5000 + "all()", {})
+    with pytest.raises(ValueError):
+        calico_selector_matches("(" * 5000 + "all()" + ")" * 5000, {})

@@ -186,3 +186,8 @@ def test_unknown_configmap_values():
     assert resolve_name({"dp.override": Unknown("parameter 'hosts'")}, DP)["action"] == "unknown"
     assert resolve_name(Unknown("configmap"), DP)["action"] == "unknown"
     assert resolve_name({"note.txt": Unknown("x")}, DP)["action"] == "default"  # not a key CoreDNS reads
+
+
+def test_deep_nesting_is_an_error_not_a_crash():
+    with pytest.raises(ValueError):
+        parse_corefile(". {\n" + "a {\n" * 5000 + "}\n" * 5001)

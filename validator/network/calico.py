@@ -501,67 +501,76 @@ def _tiers(policies: list, tiers: list | None, local: _Endpoint, peer: _Endpoint
 
 
 class _Search:
-    """Walk tiers, policies and rules; at each undecided point follow both branches."""
+    """Walk tiers, policies and rules; at each undecided point follow both branches.
+
+    Iterative (an explicit stack) because a walk is as deep as there are
+    policies; each state is visited once since what follows it does not
+    depend on how it was reached.
+    """
 
     def __init__(self, tiers: list[_Tier]):
         self.tiers = tiers
         self.outcomes: list[tuple[bool | None, tuple]] = []
         self.values: set = set()
-        self.steps = 0
 
     def add(self, value: bool | None, path: tuple) -> None:
         self.outcomes.append((value, path))
         self.values.add(value)
 
-    def done(self) -> bool:
-        return None in self.values or len(self.values) == 2 or self.steps > _SEARCH_BUDGET
-
-    def run(self, ti: int = 0, pi: int = 0, ri: int = -1, selected: bool = False, path: tuple = ()) -> None:
-        self.steps += 1
-        if self.done():
-            if self.steps > _SEARCH_BUDGET:
+    def run(self) -> None:
+        stack = [(0, 0, -1, False, ())]
+        seen: set = set()
+        steps = 0
+        while stack:
+            if None in self.values or len(self.values) == 2:
+                return  # the answer is already "cannot decide"
+            steps += 1
+            if steps > _SEARCH_BUDGET:
                 self.add(None, ())
-            return
+                return
+            ti, pi, ri, selected, path = stack.pop()
+            if (ti, pi, ri, selected) in seen:
+                continue
+            seen.add((ti, pi, ri, selected))
+            # successors are pushed last-first so the certain branch is explored first
+            stack.extend(reversed(self._step(ti, pi, ri, selected, path)))
+
+    def _step(self, ti: int, pi: int, ri: int, selected: bool, path: tuple) -> list:
+        """Record an outcome or return the next states."""
         if ti == len(self.tiers):
             self.add(True, path)  # the namespace profile allows
-            return
+            return []
         tier = self.tiers[ti]
         if pi == len(tier.policies):
             if not selected or tier.default_action == "Pass":
-                self.run(ti + 1, 0, -1, False, path)
-            elif tier.default_action == "Deny":
-                self.add(False, path + ((tier.ref, None, "Deny"),))
-            else:
-                self.add(None, path)
-            return
+                return [(ti + 1, 0, -1, False, path)]
+            self.add(False if tier.default_action == "Deny" else None, path + ((tier.ref, None, "Deny"),))
+            return []
         policy = tier.policies[pi]
         if ri == -1:
+            nexts = []
             if policy.selects is not False:
-                self.run(ti, pi, 0, True, path)
+                nexts.append((ti, pi, 0, True, path))
             if policy.selects is not True:
-                self.run(ti, pi + 1, -1, selected, path)
-            return
+                nexts.append((ti, pi + 1, -1, selected, path))
+            return nexts
         if ri == len(policy.rules):
-            self.run(ti, pi + 1, -1, True, path)
-            return
+            return [(ti, pi + 1, -1, True, path)]
         rule = policy.rules[ri]
+        nexts = []
         if rule.match is not False:
-            self._act(ti, pi, ri, rule, policy, path)
+            step = path + ((policy.ref, rule.index, rule.action),)
+            if rule.action in ("Allow", "Deny"):
+                self.add(rule.action == "Allow", step)
+            elif rule.action == "Pass":
+                nexts.append((ti + 1, 0, -1, False, step))
+            elif rule.action == "Log":
+                nexts.append((ti, pi, ri + 1, True, path))
+            else:
+                self.add(None, step)
         if rule.match is not True:
-            self.run(ti, pi, ri + 1, True, path)
-
-    def _act(self, ti: int, pi: int, ri: int, rule: _Rule, policy: _Policy, path: tuple) -> None:
-        step = path + ((policy.ref, rule.index, rule.action),)
-        if rule.action == "Allow":
-            self.add(True, step)
-        elif rule.action == "Deny":
-            self.add(False, step)
-        elif rule.action == "Pass":
-            self.run(ti + 1, 0, -1, False, step)
-        elif rule.action == "Log":
-            self.run(ti, pi, ri + 1, True, path)
-        else:
-            self.add(None, step)
+            nexts.append((ti, pi, ri + 1, True, path))
+        return nexts
 
 
 def _explain_direction(policies: list, namespaces: dict, source: dict, destination: dict, port: int,

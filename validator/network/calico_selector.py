@@ -210,7 +210,10 @@ def compile_selector(selector: str) -> Matcher:
     """
     if not isinstance(selector, str):
         raise ValueError(f"a selector must be a string, not {type(selector).__name__}")
-    return _Parser(selector).parse()
+    try:
+        return _Parser(selector).parse()
+    except RecursionError:
+        raise ValueError(f"selector nested too deeply: {selector[:60]!r}...") from None
 
 
 def calico_selector_matches(selector: str, labels: dict, global_scope: bool = False) -> bool:

@@ -285,13 +285,19 @@ def parse_corefile(text: str, source: str | None = None) -> list[ServerBlock]:
     unterminated quote.  ``source`` (e.g. the ConfigMap key) is recorded on
     every block and directive.
     """
-    return _Parser(text, source).server_blocks()
+    try:
+        return _Parser(text, source).server_blocks()
+    except RecursionError:
+        raise ValueError("blocks nested too deeply") from None
 
 
 def parse_directives(text: str, source: str | None = None) -> list[Directive]:
     """Parse a list of directives with no server block around them (an AKS ``.override`` value)."""
     parser = _Parser(text, source)
-    return parser._expand_list(parser.directives(False), 0)
+    try:
+        return parser._expand_list(parser.directives(False), 0)
+    except RecursionError:
+        raise ValueError("blocks nested too deeply") from None
 
 
 # --- AKS coredns-custom --------------------------------------------------------

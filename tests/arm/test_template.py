@@ -366,3 +366,26 @@ def test_pathological_loops_stay_bounded():
 
 def test_not_a_template():
     assert evaluate_template([], context=CTX).diagnostics == [("a template must be a JSON object", (), "template-error")]
+
+
+def test_nested_deployment_into_an_unknown_group_and_with_an_unknown_condition():
+    inner = {"resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": "sa"}]}
+    template = {"parameters": {"rg": {"type": "string"}, "on": {"type": "bool"}},
+                "resources": [_nested("inner", inner, resourceGroup="[parameters('rg')]",
+                                      condition="[parameters('on')]")]}
+    result = evaluate(template)
+    deployment, storage = result.resources
+    assert isinstance(deployment.condition, Unknown)
+    assert storage.condition == deployment.condition  # inherited from the deployment that holds it
+    assert isinstance(storage.id, Unknown) and "parameter 'rg' has no value" in storage.id.origin
+    assert isinstance(storage.scope_id, Unknown)
+    assert storage.name == "sa"
+
+
+def test_resources_come_back_in_file_order():
+    inner = {"resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": "inner-sa"}]}
+    template = {"$schema": SUB_SCHEMA, "resources": [
+        {"type": "Microsoft.Authorization/roleDefinitions", "apiVersion": "x", "name": "first"},
+        _nested("inner", inner, resourceGroup="g"),
+        {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "x", "name": "g", "location": "x"}]}
+    assert [r.name for r in evaluate(template).resources] == ["first", "nested", "inner-sa", "g"]

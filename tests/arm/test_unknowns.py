@@ -111,3 +111,19 @@ def test_location_is_known_when_configured():
 
 def test_placeholders_when_the_target_is_not_configured():
     assert run("[resourceGroup().id]", {}) == f"/subscriptions/{PLACEHOLDER_SUBSCRIPTION}/resourceGroups/{PLACEHOLDER_RESOURCE_GROUP}"
+
+
+@pytest.mark.parametrize("expression", [
+    "[string(createObject('a', parameters('x')))]",
+    "[format('{0}', createArray(parameters('x')))]",
+    "[dataUri(createArray(parameters('x')))]",
+    "[uri(deployment().properties.templateLink.uri, 'nested/t.json')]",
+])
+def test_text_made_from_values_holding_unknowns_is_unknown(expression):
+    assert isinstance(run(expression), Unknown)
+
+
+def test_a_lambda_is_not_a_value():
+    from validator.frontends.arm.syntax import ExpressionError
+    with pytest.raises(ExpressionError, match="lambda can only be passed"):
+        run("[lambda('x', lambdaVariables('x'))]")

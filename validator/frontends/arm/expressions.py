@@ -21,7 +21,10 @@ from validator.frontends.arm.syntax import (
     Call, ExpressionError, Literal, Member, UnknownFunctionError, parse_expression,
     split_template_string,
 )
-from validator.frontends.arm.values import get_member, is_int, short, type_name, unknown_from
+from validator.frontends.arm.functions_lambda import LambdaValue
+from validator.frontends.arm.values import (
+    UnknownInside, get_member, is_int, short, type_name, unknown_from,
+)
 from validator.model import Unknown
 
 __all__ = ["EvalContext", "ExpressionError", "UnknownFunctionError", "evaluate_arm_expression",
@@ -149,7 +152,10 @@ def _call(node: Call, ctx: EvalContext) -> Any:
     args = [evaluate_node(arg, ctx) for arg in node.args]
     if name not in _UNKNOWN_AWARE and any(isinstance(arg, Unknown) for arg in args):
         return unknown_from(node.name, *args)
-    return function(ctx, args)
+    try:
+        return function(ctx, args)
+    except UnknownInside:  # text made from a value with an Unknown inside is Unknown
+        return unknown_from(node.name, *args)
 
 
 def _user_function(node: Call, ctx: EvalContext) -> Any:
@@ -170,12 +176,18 @@ def _user_function(node: Call, ctx: EvalContext) -> Any:
     return evaluate_json(output, inner)
 
 
-def evaluate_string(text: str, ctx: EvalContext) -> Any:
-    """Evaluate one template string: an expression when bracketed, else the literal."""
+def evaluate_string(text: str, ctx: EvalContext, parse: Callable = parse_expression) -> Any:
+    """Evaluate one template string: an expression when bracketed, else the literal.
+
+    ``parse`` lets callers cache parsed expressions.
+    """
     is_expression, body = split_template_string(text)
     if not is_expression:
         return body
-    return evaluate_node(parse_expression(body), ctx)
+    value = evaluate_node(parse(body), ctx)
+    if isinstance(value, LambdaValue):
+        raise ExpressionError("a lambda can only be passed to filter, map, reduce, sort, groupBy, toObject or mapValues")
+    return value
 
 
 def evaluate_json(value: Any, ctx: EvalContext) -> Any:

@@ -76,6 +76,8 @@ def _deployment(ctx, args):
             "template": {key: template[key] for key in ("$schema", "contentVersion", "metadata")
                          if key in template},
             "templateHash": Unknown("the deployment's template hash"),
+            # Set only when deployed from a URI, which a repository scan cannot know.
+            "templateLink": Unknown("the deployment's template link"),
             "parameters": {},
             "mode": "Incremental",
             "provisioningState": "Accepted",

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
-from validator.frontends.arm.expressions import EvalContext, evaluate_node
-from validator.frontends.arm.syntax import ExpressionError, parse_expression, split_template_string
+from validator.frontends.arm.expressions import EvalContext, evaluate_string
+from validator.frontends.arm.syntax import ExpressionError, parse_expression
 from validator.frontends.arm.values import is_int, short
 from validator.model import Unknown
 
@@ -36,10 +36,7 @@ class Budget:
 
 def evaluate_text(text: str, ctx: EvalContext) -> Any:
     """Evaluate one template string (raises ``ExpressionError``)."""
-    is_expression, body = split_template_string(text)
-    if not is_expression:
-        return body
-    return evaluate_node(_parsed(body), ctx)
+    return evaluate_string(text, ctx, _parsed)
 
 
 def evaluate_leaf(text: str, ctx: EvalContext, path: tuple, report: Reporter) -> Any:

@@ -541,4 +541,17 @@ def evaluate_template(template: dict, *, parameter_values: dict | None = None,
         evaluator.result.outputs = evaluator.run(frame)
     except RecursionError:
         evaluator.result.diagnostics.append(("the template nests too deeply to evaluate", (), "template-error"))
+    _in_file_order(evaluator.result.resources, file)
     return evaluator.result
+
+
+def _in_file_order(resources: list, top_file: str) -> None:
+    """Sort resources as they are written (evaluation order differs: groups and deployments go first).
+
+    Files in order of first appearance, the top file first; copies of one
+    declaration keep their iteration order (the sort is stable).
+    """
+    files = {top_file: 0}
+    for resource in resources:
+        files.setdefault(resource.file, len(files))
+    resources.sort(key=lambda r: (files[r.file], tuple((isinstance(p, str), p) for p in r.json_path)))

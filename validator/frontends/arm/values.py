@@ -15,6 +15,10 @@ from validator.model import Unknown, contains_unknown
 MAX_ORIGIN = 200
 
 
+class UnknownInside(Exception):
+    """Raised when text is to be made of a value holding an Unknown; the call's result is Unknown."""
+
+
 def type_name(value: Any) -> str:
     """The ARM type name of a value, used in error messages."""
     if value is None:
@@ -107,7 +111,9 @@ def short(value: Any, limit: int = 60) -> str:
 
 
 def to_json(value: Any) -> str:
-    """Compact JSON the way ARM's ``string()`` writes objects and arrays."""
+    """Compact JSON the way ARM's ``string()`` writes objects and arrays (``UnknownInside`` if one is inside)."""
+    if contains_unknown(value):
+        raise UnknownInside()
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 

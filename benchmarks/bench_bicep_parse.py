@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from validator.frontends.bicep import BicepSyntaxError, parse_bicep  # noqa: E402
+from validator.frontends.bicep import ast as A  # noqa: E402
 
 MIRRORS = Path(os.environ.get("BICEP_MIRRORS", "/work/.mirror"))
 # (repository, paths to take, paths to leave out): the Bicep compiler's own samples skip the
@@ -139,25 +140,32 @@ SYNTAX_CODES = frozenset(
                             238, 249, 266, 279, 292, 325, 346, 347))
 
 
-def compiler_agreement() -> None:
-    """Do we reject exactly the compiler's samples that its own baselines show with syntax errors?"""
+def compiler_baselines(kind: str) -> list[tuple[str, str, str]]:
+    """(path, source, baseline) for each sample of the Bicep compiler with a ``main.<kind>.bicep`` baseline."""
     git_dir = MIRRORS / "Azure+bicep" / "repo"
     if not git_dir.exists():
-        return
+        return []
     git = ["git", "-C", str(git_dir)]
     listing = set(subprocess.run(git + ["ls-tree", "-r", "--name-only", "HEAD", "src/Bicep.Core.Samples/Files/"],
                                  capture_output=True, text=True, check=True).stdout.split("\n"))
-    agree, disagree = 0, []
-    for diagnostics in sorted(listing):
-        match = re.match(r"(.*)/(main|parameters)\.diagnostics\.(bicep|bicepparam)$", diagnostics)
+    found = []
+    for baseline in sorted(listing):
+        match = re.match(rf"(.*)/(main|parameters)\.{kind}\.(bicep|bicepparam)$", baseline)
         source = match and f"{match.group(1)}/{match.group(2)}.{match.group(3)}"
-        if not source or source not in listing:
-            continue
-        show = [subprocess.run(git + ["show", f"HEAD:{path}"], capture_output=True, check=True).stdout
-                .decode("utf-8", errors="replace") for path in (source, diagnostics)]
-        compiler_rejects = bool(set(re.findall(r"\[(BCP\d+) \(Error\)\]", show[1])) & SYNTAX_CODES)
+        if source and source in listing:
+            texts = [subprocess.run(git + ["show", f"HEAD:{path}"], capture_output=True, check=True).stdout
+                     .decode("utf-8", errors="replace").lstrip("\ufeff") for path in (source, baseline)]
+            found.append((source, texts[0], texts[1]))
+    return found
+
+
+def compiler_agreement() -> None:
+    """Do we reject exactly the compiler's samples that its own baselines show with syntax errors?"""
+    agree, disagree = 0, []
+    for source, text, diagnostics in compiler_baselines("diagnostics"):
+        compiler_rejects = bool(set(re.findall(r"\[(BCP\d+) \(Error\)\]", diagnostics)) & SYNTAX_CODES)
         try:
-            parse_bicep(show[0], source)
+            parse_bicep(text, source)
             ours = ""
         except BicepSyntaxError as exc:
             ours = f"{exc.line}:{exc.column} {exc.message}"
@@ -166,10 +174,66 @@ def compiler_agreement() -> None:
         else:
             disagree.append(f"{source}: compiler {'rejects' if compiler_rejects else 'accepts'}, "
                             f"we {'reject: ' + ours if ours else 'accept'}")
-    print(f"agreement with the Bicep compiler on its own samples (syntax errors or none): "
-          f"{agree}/{agree + len(disagree)}")
+    if agree or disagree:
+        print(f"agreement with the Bicep compiler on its own samples (syntax errors or none): "
+              f"{agree}/{agree + len(disagree)}")
     for line in disagree:
         print(f"    {line}")
+
+
+# the compiler's syntax node -> ours, where both start at the same place
+SYNTAX_NODES = {
+    "ObjectSyntax": A.ObjectLit, "ObjectPropertySyntax": A.ObjectProperty, "ArraySyntax": A.ArrayLit,
+    "SpreadExpressionSyntax": A.Spread, "ForSyntax": A.ForExpr, "TernaryOperationSyntax": A.Ternary,
+    "BinaryOperationSyntax": A.Binary, "UnaryOperationSyntax": A.Unary, "NonNullAssertionSyntax": A.NonNull,
+    "FunctionCallSyntax": A.Call, "InstanceFunctionCallSyntax": A.Call, "PropertyAccessSyntax": A.PropertyAccess,
+    "ArrayAccessSyntax": A.IndexAccess, "ResourceAccessSyntax": A.ResourceAccess, "LambdaSyntax": A.Lambda,
+    "DecoratorSyntax": A.Decorator, "IntegerLiteralSyntax": A.IntLiteral, "BooleanLiteralSyntax": A.BoolLiteral,
+    "NullLiteralSyntax": A.NullLiteral,
+}
+_SYNTAX_LINE = re.compile(r"//@\[(\d+):\d+\) [^A-Za-z]*(\w+Syntax)\b")
+
+
+def expression_nodes(node: A.Node):
+    """Nodes outside literal types (the compiler has separate type-literal syntax there)."""
+    if isinstance(node, A.LiteralType):
+        return
+    yield node
+    for child in node.children():
+        yield from expression_nodes(child)
+
+
+def tree_agreement() -> None:
+    """Compare where each expression node starts with the compiler's ``main.syntax.bicep`` baselines.
+
+    A baseline prints each source line followed by the syntax nodes starting on it
+    (``//@[column:end) ├─Kind``), so the two multisets of (kind, line, column) must be equal.
+    """
+    names = {cls.__name__ for cls in SYNTAX_NODES.values()}
+    total, mismatched, files = collections.Counter(), collections.Counter(), 0
+    for source, text, syntax in compiler_baselines("syntax"):
+        if "Invalid" in source:
+            continue
+        files += 1
+        expected, line = collections.Counter(), 0
+        for row in syntax.split("\n"):
+            if not row.startswith("//@["):
+                line += 1
+                continue
+            match = _SYNTAX_LINE.match(row)
+            if match and match.group(2) in SYNTAX_NODES:
+                expected[(SYNTAX_NODES[match.group(2)].__name__, line, int(match.group(1)) + 1)] += 1
+        ours = collections.Counter((type(n).__name__, n.line, n.column)
+                                   for n in expression_nodes(parse_bicep(text)) if type(n).__name__ in names)
+        for key in expected.keys() | ours.keys():
+            total[key[0]] += expected[key]
+            mismatched[key[0]] += abs(expected[key] - ours[key])
+    if files:
+        print(f"node positions against the compiler's syntax baselines ({files} samples): "
+              f"{sum(total.values()) - sum(mismatched.values())}/{sum(total.values())} agree")
+        for name in sorted(total):
+            if mismatched[name]:
+                print(f"    {name}: {mismatched[name]} of {total[name]} differ")
 
 
 def report(label: str, files: list, failures: dict, seconds: float, show: int) -> None:
@@ -207,6 +271,7 @@ def main() -> None:
           f"in {1000 * min(runs):.1f} ms (best of 5)")
     if not args.folders:
         compiler_agreement()
+        tree_agreement()
     if args.pycep:
         pycep_failures, pycep_seconds = run_pycep(args.pycep, files)
         report("pycep-parser", files, pycep_failures, pycep_seconds, args.show)

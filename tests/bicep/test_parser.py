@@ -430,3 +430,13 @@ def test_is_params() -> None:
     assert parse_bicep("using 'main.bicep'\nparam a = 1").is_params
     assert parse_bicep("param a = 1", "x.bicepparam").is_params
     assert not parse_bicep("param a int", "x.bicep").is_params
+
+
+def test_a_node_starts_where_its_source_does_parentheses_included() -> None:
+    # as in the Bicep compiler's syntax tree: the outer nodes start at '(', not at 'a'
+    value = value_of("(a + b) * c")
+    assert isinstance(value, A.Binary) and (value.column, value.left.column) == (9, 10)
+    access = value_of("(a).b")
+    assert isinstance(access, A.PropertyAccess) and access.column == 9
+    array_type = parse_bicep("type t = ('a' | 'b')[]").statements[0].type
+    assert isinstance(array_type, A.ArrayType) and array_type.column == 10

@@ -173,7 +173,8 @@ class _Parser:
 
     def decorator(self) -> A.Decorator:
         at = self.expect("@")
-        expr = self.postfix(self.primary())
+        start = self.peek()
+        expr = self.postfix(self.primary(), start)
         if isinstance(expr, A.Identifier):
             expr = A.Call(expr.line, expr.column, None, expr.name, [])
         elif isinstance(expr, A.PropertyAccess):
@@ -403,6 +404,7 @@ class _Parser:
             self.depth -= 1
 
     def binary(self, min_prec: int):
+        start = self.peek()  # a node starts where its source does, '(' included
         left = self.unary()
         while True:
             tok = self.peek()
@@ -414,7 +416,7 @@ class _Parser:
                 return left
             self.i += 1
             right = self.binary(prec + 1)  # all Bicep binary operators are left-associative
-            left = A.Binary(left.line, left.column, tok[0], left, right)
+            left = A.Binary(start[2], start[3], tok[0], left, right)
 
     def unary(self):
         ops = []
@@ -423,12 +425,14 @@ class _Parser:
             ops.append(tok)
             self.i += 1
             tok = self.peek()
-        node = self.postfix(self.primary())
+        node = self.postfix(self.primary(), tok)
         for op in reversed(ops):  # applied inside out, without recursion
             node = A.Unary(op[2], op[3], op[0], node)
         return node
 
-    def postfix(self, node):
+    def postfix(self, node, start: tuple):
+        """Member access, calls, indexing and ``!`` after ``node``, which began at token ``start``."""
+        line, column = start[2], start[3]
         while True:
             tok = self.peek()
             kind = tok[0]
@@ -436,9 +440,9 @@ class _Parser:
                 self.i += 1
                 name_tok = self.identifier("a property name")
                 if kind == "." and self.toks[self.i][0] == "(":
-                    node = A.Call(node.line, node.column, node, name_tok[1], self.arguments())
+                    node = A.Call(line, column, node, name_tok[1], self.arguments())
                 else:
-                    node = A.PropertyAccess(node.line, node.column, node, name_tok[1], kind == ".?")
+                    node = A.PropertyAccess(line, column, node, name_tok[1], kind == ".?")
             elif kind in _INDEX_OPENERS:
                 safe, from_end = _INDEX_OPENERS[kind]
                 self.i += 1
@@ -446,14 +450,14 @@ class _Parser:
                 index = self.expression()
                 self.expect("]")
                 self.skip_nl = saved
-                node = A.IndexAccess(node.line, node.column, node, index, safe, from_end)
+                node = A.IndexAccess(line, column, node, index, safe, from_end)
             elif kind == "::":
                 self.i += 1
                 name_tok = self.identifier("a nested resource name")
-                node = A.ResourceAccess(node.line, node.column, node, name_tok[1])
+                node = A.ResourceAccess(line, column, node, name_tok[1])
             elif kind == "!":
                 self.i += 1
-                node = A.NonNull(node.line, node.column, node)
+                node = A.NonNull(line, column, node)
             else:
                 return node
 
@@ -692,6 +696,8 @@ class _Parser:
             self.depth -= 1
 
     def singular_type(self):
+        start = self.peek()
+        line, column = start[2], start[3]  # '(' included, as for expressions
         node = self.primary_type()
         toks = self.toks
         while True:
@@ -700,34 +706,34 @@ class _Parser:
                 nxt = toks[self.i + 1]
                 if nxt[0] == "]":
                     self.i += 2
-                    node = A.ArrayType(node.line, node.column, node)
+                    node = A.ArrayType(line, column, node)
                 elif nxt[0] in ("INT", "*") and toks[self.i + 2][0] == "]":
                     self.i += 3
                     member = int(nxt[1]) if nxt[0] == "INT" else "*"
-                    node = A.TypeAccess(node.line, node.column, node, member,
+                    node = A.TypeAccess(line, column, node, member,
                                         "index" if nxt[0] == "INT" else "items")
                 else:
                     return node
             elif kind == "?":
                 self.i += 1
-                node = A.NullableType(node.line, node.column, node)
+                node = A.NullableType(line, column, node)
             elif kind == "!":
                 self.i += 1
-                node = A.NonNullType(node.line, node.column, node)
+                node = A.NonNullType(line, column, node)
             elif kind == ".":
                 nxt = toks[self.i + 1]
                 if nxt[0] == "*":
                     self.i += 2
-                    node = A.TypeAccess(node.line, node.column, node, "*", "additional")
+                    node = A.TypeAccess(line, column, node, "*", "additional")
                 elif nxt[0] == "ID" and nxt[1] in _RESOURCE_TYPE_KINDS and toks[self.i + 2][0] == "<":
                     self.i += 1  # sys.resourceInput<'...'>: the namespace adds nothing
                     node = self.primary_type()
                 elif nxt[0] == "ID":
                     self.i += 2
                     if isinstance(node, A.TypeRef):  # sys.string, ns.myType
-                        node = A.TypeRef(node.line, node.column, f"{node.name}.{nxt[1]}")
+                        node = A.TypeRef(line, column, f"{node.name}.{nxt[1]}")
                     else:
-                        node = A.TypeAccess(node.line, node.column, node, nxt[1], "property")
+                        node = A.TypeAccess(line, column, node, nxt[1], "property")
                 else:
                     return node
             else:

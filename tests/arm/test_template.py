@@ -389,3 +389,46 @@ def test_resources_come_back_in_file_order():
         _nested("inner", inner, resourceGroup="g"),
         {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "x", "name": "g", "location": "x"}]}
     assert [r.name for r in evaluate(template).resources] == ["first", "nested", "inner-sa", "g"]
+
+
+def test_module_outputs_flow_into_reference_and_keep_whose_identity_it_is():
+    """Bicep-style: an extension on the cluster, a module creating the vault, role assignments using both."""
+    vault_module = {
+        "parameters": {"loc": {"type": "string"}},
+        "resources": [{"type": "Microsoft.DataProtection/backupVaults", "apiVersion": "2023-05-01", "name": "vault",
+                       "location": "[parameters('loc')]", "identity": {"type": "SystemAssigned"}}],
+        "outputs": {"principalId": {"type": "string", "value":
+                    "[reference(resourceId('Microsoft.DataProtection/backupVaults', 'vault'), '2023-05-01', 'full').identity.principalId]"}}}
+    template = {
+        "$schema": RG_SCHEMA, "languageVersion": "2.0",
+        "parameters": {"clusterName": {"type": "string", "defaultValue": "aks1"}},
+        "resources": {
+            "ext": {"type": "Microsoft.KubernetesConfiguration/extensions", "apiVersion": "2023-05-01",
+                    "scope": "[format('Microsoft.ContainerService/managedClusters/{0}', parameters('clusterName'))]",
+                    "name": "azure-aks-backup", "properties": {"extensionType": "microsoft.dataprotection.kubernetes"}},
+            "extensionRole": {"type": "Microsoft.Authorization/roleAssignments", "apiVersion": "2022-04-01",
+                              "scope": "[format('Microsoft.Storage/storageAccounts/{0}', 'backupsa')]",
+                              "name": "[guid('backupsa', 'ext')]", "dependsOn": ["ext"],
+                              "properties": {"principalId": "[reference('ext').aksAssignedIdentity.principalId]"}},
+            "vaultRole": {"type": "Microsoft.Authorization/roleAssignments", "apiVersion": "2022-04-01",
+                          "scope": "[resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))]",
+                          "name": "[guid('vault', 'reader')]", "dependsOn": ["mod"],
+                          "properties": {"principalId":
+                                         "[reference(resourceId('Microsoft.Resources/deployments', 'vaultModule'), '2022-09-01').outputs.principalId.value]"}},
+            "mod": {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "vaultModule",
+                    "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                                   "parameters": {"loc": {"value": "westeurope"}}, "template": vault_module}},
+        }}
+    result = evaluate(template)
+    assert [r.symbolic_name for r in result.resources] == ["ext", "extensionRole", "vaultRole", "mod", None]
+    resources = {r.symbolic_name: r for r in result.resources}
+    cluster = RG + "/providers/Microsoft.ContainerService/managedClusters/aks1"
+    extension_id = cluster + "/providers/Microsoft.KubernetesConfiguration/extensions/azure-aks-backup"
+    assert resources["ext"].id == extension_id and resources["ext"].scope_id == cluster
+    extension_principal = resources["extensionRole"].body["properties"]["principalId"]
+    assert (extension_principal.ref, extension_principal.path) == (
+        extension_id, ("properties", "aksAssignedIdentity", "principalId"))
+    vault_principal = resources["vaultRole"].body["properties"]["principalId"]
+    assert (vault_principal.ref, vault_principal.path) == (
+        RG + "/providers/Microsoft.DataProtection/backupVaults/vault", ("identity", "principalId"))
+    assert result.diagnostics == []

@@ -121,6 +121,7 @@ class _Frame:
     condition: Any  # True, or the Unknown condition of the deployment that holds it
     report: Callable
     owns_declarations: bool  # False for nested templates evaluated in the outer scope
+    order: tuple = ()  # where the frame's declarations sit among all, as written
     entries: list = field(default_factory=list)
 
 
@@ -135,6 +136,7 @@ class _Evaluator:
         self.deployment_outputs: dict[str, dict] = {}
         self.group_locations: dict[tuple, Any] = {}
         self.capped = False
+        self.order: dict[int, tuple] = {}  # id(resource) -> position as written
 
     # -- diagnostics -------------------------------------------------------
     def reporter(self, file: str, root: tuple) -> Callable:
@@ -150,14 +152,14 @@ class _Evaluator:
     # -- frames ------------------------------------------------------------
     def frame(self, template: dict, file: str, root: tuple, target: Target, depth: int, condition: Any,
               parameter_values: dict, deployment_name: Any, location: Any,
-              outer_ctx: EvalContext | None) -> _Frame:
+              outer_ctx: EvalContext | None, order: tuple = ()) -> _Frame:
         report = self.reporter(file, root)
         if outer_ctx is not None:
             # expressionEvaluationOptions.scope 'outer': the nested template is
             # expanded in its parent's context (parameters, variables and even
             # resourceGroup() are the parent's), only its resources target the
             # nested deployment's scope.
-            return _Frame(template, file, root, target, outer_ctx, depth, condition, report, False)
+            return _Frame(template, file, root, target, outer_ctx, depth, condition, report, False, order)
         parameters, variables = LazyScope("parameter"), LazyScope("variable")
         ctx = EvalContext(
             subscription_id=target.subscription_id, resource_group=target.resource_group,
@@ -166,7 +168,7 @@ class _Evaluator:
             subscription_display_name=self.context.subscription_display_name, scope=target.kind,
             parameters=parameters, variables=variables, user_functions=user_functions(template),
             symbols={}, template=template, reference_hook=self.known_reference)
-        frame = _Frame(template, file, root, target, ctx, depth, condition, report, True)
+        frame = _Frame(template, file, root, target, ctx, depth, condition, report, True, order)
         self.declare_parameters(frame, parameters, parameter_values)
         self.declare_variables(frame, variables)
         ctx.symbols = self.symbols(frame)
@@ -232,8 +234,10 @@ class _Evaluator:
 
     def run(self, frame: _Frame) -> dict:
         """Evaluate a frame's resources and outputs; return the outputs."""
-        for symbol, declaration, path in _deployments_first(self.declarations(frame.template)):
-            self.declaration(frame, symbol, declaration, path, None, frame.ctx)
+        numbered = [(symbol, declaration, path, frame.order + (i,))
+                    for i, (symbol, declaration, path) in enumerate(self.declarations(frame.template))]
+        for symbol, declaration, path, order in _deployments_first(numbered):
+            self.declaration(frame, symbol, declaration, path, None, frame.ctx, order)
         self.resolve_depends(frame)
         if frame.owns_declarations:
             frame.ctx.variables.evaluate_all()  # surfaces errors in variables nothing uses
@@ -241,13 +245,13 @@ class _Evaluator:
 
     # -- resources ---------------------------------------------------------
     def declaration(self, frame: _Frame, symbol: Any, declaration: Any, path: tuple,
-                    parent: Identity | None, ctx: EvalContext) -> None:
+                    parent: Identity | None, ctx: EvalContext, order: tuple) -> None:
         if not isinstance(declaration, dict):
             frame.report("a resource declaration must be an object", path, "template-error")
             return
         copy = declaration.get("copy")
         if not isinstance(copy, dict):
-            self.instance(frame, symbol, declaration, path, parent, ctx, None, True)
+            self.instance(frame, symbol, declaration, path, parent, ctx, None, True, order)
             return
         loop = copy.get("name")
         count = copy_count(copy, ctx, path + ("copy",), frame.report, self.budget)
@@ -255,10 +259,11 @@ class _Evaluator:
             # One representative instance whose index, and so deployment, is unknown.
             index = Unknown(f"copyIndex() of loop '{loop}' with an unknown count")
             self.instance(frame, symbol, declaration, path, parent, with_index(ctx, loop, index, True), loop,
-                          Unknown(f"copy loop '{loop}' has an unknown count ({count.origin})"))
+                          Unknown(f"copy loop '{loop}' has an unknown count ({count.origin})"), order)
             return
         for i in range(count):
-            self.instance(frame, symbol, declaration, path, parent, with_index(ctx, loop, i, True), loop, True)
+            self.instance(frame, symbol, declaration, path, parent, with_index(ctx, loop, i, True), loop, True,
+                          order)
 
     def condition(self, frame: _Frame, declaration: dict, path: tuple, ctx: EvalContext) -> Any:
         if "condition" not in declaration:
@@ -272,7 +277,7 @@ class _Evaluator:
         return Unknown(f"invalid condition {short(value)}")
 
     def instance(self, frame: _Frame, symbol: Any, declaration: dict, path: tuple, parent: Identity | None,
-                 ctx: EvalContext, loop: Any, loop_condition: Any) -> None:
+                 ctx: EvalContext, loop: Any, loop_condition: Any, order: tuple) -> None:
         condition = self.condition(frame, declaration, path, ctx)
         if condition is False:
             return
@@ -306,17 +311,18 @@ class _Evaluator:
             symbolic_name=symbol if isinstance(symbol, str) else None)
         if not self.emit(frame, resource, depends, parent, loop):
             return
+        self.order[id(resource)] = order
         if identity.type.lower() == RESOURCE_GROUPS and isinstance(identity.name, str):
             self.group_locations[(str(identity.target.subscription_id).lower(), identity.name.lower())] = \
                 body.get("location", Unknown(f"location of resource group '{identity.name}'"))
         if is_deployment:
-            self.nested(frame, declaration, resource, identity, ctx, path, condition)
+            self.nested(frame, declaration, resource, identity, ctx, path, condition, order)
         children = declaration.get("resources")
         if isinstance(children, list):
             # A parent's condition does not cascade to its children (documented in
             # https://learn.microsoft.com/azure/azure-resource-manager/templates/conditional-resource-deployment).
             for j, child in enumerate(children):
-                self.declaration(frame, None, child, path + ("resources", j), identity, ctx)
+                self.declaration(frame, None, child, path + ("resources", j), identity, ctx, order + (j,))
 
     def emit(self, frame: _Frame, resource: EvaluatedResource, depends: list, parent: Identity | None,
              loop: Any) -> bool:
@@ -355,7 +361,7 @@ class _Evaluator:
 
     # -- nested deployments --------------------------------------------------
     def nested(self, frame: _Frame, declaration: dict, resource: EvaluatedResource, identity: Identity,
-               ctx: EvalContext, path: tuple, condition: Any) -> None:
+               ctx: EvalContext, path: tuple, condition: Any, order: tuple) -> None:
         properties = declaration.get("properties")
         if not isinstance(properties, dict):
             return
@@ -391,7 +397,7 @@ class _Evaluator:
             location = resource.body.get("location", Unknown("the nested deployment's location"))
         inherited = condition if isinstance(condition, Unknown) else frame.condition
         child = self.frame(template, file, root, target, frame.depth + 1, inherited, values,
-                           resource.name, location, None if inner else ctx)
+                           resource.name, location, None if inner else ctx, order + (-1,))
         outputs = self.run(child)
         if isinstance(resource.id, str):
             self.deployment_outputs[resource.id.lower()] = {
@@ -541,17 +547,8 @@ def evaluate_template(template: dict, *, parameter_values: dict | None = None,
         evaluator.result.outputs = evaluator.run(frame)
     except RecursionError:
         evaluator.result.diagnostics.append(("the template nests too deeply to evaluate", (), "template-error"))
-    _in_file_order(evaluator.result.resources, file)
+    # Evaluation order differs from the written one (groups and deployments go
+    # first); report resources as written, a nested template's right after its
+    # deployment, copies in iteration order (the sort is stable).
+    evaluator.result.resources.sort(key=lambda r: evaluator.order.get(id(r), ()))
     return evaluator.result
-
-
-def _in_file_order(resources: list, top_file: str) -> None:
-    """Sort resources as they are written (evaluation order differs: groups and deployments go first).
-
-    Files in order of first appearance, the top file first; copies of one
-    declaration keep their iteration order (the sort is stable).
-    """
-    files = {top_file: 0}
-    for resource in resources:
-        files.setdefault(resource.file, len(files))
-    resources.sort(key=lambda r: (files[r.file], tuple((isinstance(p, str), p) for p in r.json_path)))

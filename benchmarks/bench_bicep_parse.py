@@ -241,6 +241,11 @@ def report(label: str, files: list, failures: dict, seconds: float, show: int) -
     print(f"{label}: {len(files) - len(failures)}/{len(files)} files parsed "
           f"({100 * (len(files) - len(failures)) / max(len(files), 1):.1f}%), "
           f"{seconds:.2f} s for {lines} lines ({lines / max(seconds, 1e-9):,.0f} lines/s)")
+    by_repo = collections.Counter("/".join(name.split("/")[:2]) for name, _ in files)
+    failed_by_repo = collections.Counter("/".join(name.split("/")[:2]) for name in failures)
+    if len(by_repo) > 1:
+        for repo, count in sorted(by_repo.items()):
+            print(f"  {repo}: {count - failed_by_repo[repo]}/{count}")
     kinds = collections.Counter(error_kind(message.split(" ", 1)[-1]) for message in failures.values())
     for kind, count in kinds.most_common():
         print(f"  {count:5d}  {kind}")

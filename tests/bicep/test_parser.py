@@ -440,3 +440,11 @@ def test_a_node_starts_where_its_source_does_parentheses_included() -> None:
     assert isinstance(access, A.PropertyAccess) and access.column == 9
     array_type = parse_bicep("type t = ('a' | 'b')[]").statements[0].type
     assert isinstance(array_type, A.ArrayType) and array_type.column == 10
+
+
+def test_syntax_error_as_diagnostic() -> None:
+    with pytest.raises(BicepSyntaxError) as info:
+        parse_bicep("var x = {\n  a 1\n}\n", "/abs/infra/main.bicep")
+    diagnostic = info.value.to_diagnostic("infra/main.bicep")
+    assert (diagnostic.path, diagnostic.line, diagnostic.kind) == ("infra/main.bicep", 2, "parse-error")
+    assert diagnostic.message == "Bicep syntax error at column 5: expected ':' after the property name but found number 1"

@@ -1,0 +1,107 @@
+"""Network rules on scenarios one fixture folder cannot hold together (one folder is one cluster's
+policy set): Calico tiers, API server address from config, and when the rules stay quiet."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from validator.config import Config
+from validator.engine import scan
+
+EXTENSION = """
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: dataprotection-microsoft
+"""
+
+# Calico's documented default deny: every namespace but the system ones, DNS allowed.
+# https://docs.tigera.io/calico/latest/network-policy/get-started/kubernetes-default-deny
+CALICO_DEFAULT_APP_POLICY = """
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: default-app-policy
+spec:
+  namespaceSelector: has(projectcalico.org/name) && projectcalico.org/name not in {"kube-system", "calico-system", "calico-apiserver"}
+  types: [Ingress, Egress]
+  egress:
+    - action: Allow
+      protocol: UDP
+      destination:
+        selector: k8s-app == "kube-dns"
+        ports: [53]
+"""
+
+DEFAULT_DENY = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-egress
+  namespace: dataprotection-microsoft
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+"""
+
+ALLOW_API_BY_IPBLOCK = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-api-server
+  namespace: dataprotection-microsoft
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - ipBlock: {cidr: 20.50.0.0/16}
+      ports:
+        - {protocol: TCP, port: 443}
+    - to:
+        - namespaceSelector: {}
+          podSelector:
+            matchLabels: {k8s-app: kube-dns}
+      ports:
+        - {protocol: UDP, port: 53}
+"""
+
+
+def run(tmp_path: Path, files: dict, rule: str = "AKSB-NET-001", params: dict | None = None) -> list[tuple]:
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    config = Config(select=[rule], preview=True, params={rule: params} if params else {})
+    result = scan(tmp_path, config)
+    assert not [d for d in result.diagnostics if d.severity != "info"], result.diagnostics
+    return [(f.location.path, f.location.line, f.severity, f.message) for f in result.findings]
+
+
+def test_calico_global_default_deny_blocks_the_api_server_but_not_dns(tmp_path):
+    found = run(tmp_path, {"ns.yaml": EXTENSION, "gnp.yaml": CALICO_DEFAULT_APP_POLICY})
+    assert found == [("gnp.yaml", 1, "error",
+                      "egress from dataprotection-microsoft/* to <api server>:443/TCP denied by the end of tier "
+                      "default (default action Deny); selected by GlobalNetworkPolicy default-app-policy (gnp.yaml:1), "
+                      "no rule allows it")]
+
+
+def test_calico_policy_that_skips_the_extension_namespace_stays_quiet(tmp_path):
+    policy = CALICO_DEFAULT_APP_POLICY.replace('"calico-apiserver"', '"calico-apiserver", "dataprotection-microsoft"')
+    assert run(tmp_path, {"ns.yaml": EXTENSION, "gnp.yaml": policy}) == []
+
+
+def test_ipblock_allow_with_unknown_api_server_address_is_info(tmp_path):
+    found = run(tmp_path, {"ns.yaml": EXTENSION, "deny.yaml": DEFAULT_DENY, "allow.yaml": ALLOW_API_BY_IPBLOCK})
+    assert [(path, severity) for path, _, severity, _ in found] == [("allow.yaml", "info")]
+    assert "to <api server>:443/TCP cannot be decided" in found[0][3]
+
+
+def test_api_server_address_from_config_decides(tmp_path):
+    files = {"ns.yaml": EXTENSION, "deny.yaml": DEFAULT_DENY, "allow.yaml": ALLOW_API_BY_IPBLOCK}
+    assert run(tmp_path, files, params={"api_server_address": "20.50.1.10"}) == []
+    found = run(tmp_path, files, params={"api_server_address": "51.105.1.10"})
+    assert [(path, severity) for path, _, severity, _ in found] == [("allow.yaml", "error")]
+    assert found[0][3].startswith("egress from dataprotection-microsoft/* to 51.105.1.10:443/TCP denied by")
+
+
+def test_quiet_without_any_sign_of_the_extension(tmp_path):
+    assert run(tmp_path, {"gnp.yaml": CALICO_DEFAULT_APP_POLICY}) == []

@@ -109,13 +109,13 @@ def _endpoint(raw: dict, namespaces: dict) -> _Endpoint:
     if isinstance(ns_labels, dict):
         ns_labels = dict(ns_labels, **{"projectcalico.org/name": namespace})
     account = raw.get("serviceAccount")
-    if isinstance(account, dict) and not isinstance(account.get("labels"), Unknown):
+    if isinstance(account, dict) and isinstance(account.get("labels") or {}, dict):
         sa_labels: Any = dict(account.get("labels") or {}, **{"projectcalico.org/name": account.get("name")})
     else:
         sa_labels = Unknown("the pod's service account is not known")
     pod_labels = raw.get("labels") or {}
-    if isinstance(pod_labels, Unknown):
-        labels: Any = pod_labels
+    if not isinstance(pod_labels, dict):
+        labels: Any = pod_labels if isinstance(pod_labels, Unknown) else Unknown("the pod labels are not readable")
     else:
         # Felix adds these to every workload endpoint; pcns./pcsa. carry namespace and
         # service account labels so one selector can read them.
@@ -150,9 +150,11 @@ def _network_sets_holding(ip: Any, sets: list, namespaces: dict) -> Any:
     for item in sets:
         metadata = item.get("metadata") or {}
         spec = item.get("spec") or {}
-        labels = metadata.get("labels") or {}
         if not isinstance(spec, dict) or not isinstance(metadata, dict):
             return None
+        labels = metadata.get("labels") or {}
+        if not isinstance(labels, dict):
+            labels = labels if isinstance(labels, Unknown) else Unknown("the network set's labels are not readable")
         holds = _in_nets(spec.get("nets") or [], ip)
         if holds is None:
             return None
@@ -464,10 +466,12 @@ def _tiers(policies: list, tiers: list | None, local: _Endpoint, peer: _Endpoint
     for tier in tiers or []:
         if not isinstance(tier, dict):
             continue
-        name = (tier.get("metadata") or {}).get("name")
-        spec = tier.get("spec") or {}
+        metadata, spec = tier.get("metadata") or {}, tier.get("spec") or {}
+        name = metadata.get("name") if isinstance(metadata, dict) else None
         if not isinstance(name, str):
             continue
+        if not isinstance(spec, dict):  # order and default action unknown
+            spec = {"order": math.nan, "defaultAction": spec}
         if name == "default":
             continue  # its order is fixed at 1,000,000
         order = _number(spec.get("order"))

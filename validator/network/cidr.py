@@ -13,8 +13,6 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-
-@lru_cache(maxsize=4096)
 def parse_network(text: str) -> IPNetwork:
     """Parse ``"10.0.0.0/8"``, ``"10.0.0.1"`` (a /32 or /128) or ``"*"`` into a network.
 
@@ -23,6 +21,11 @@ def parse_network(text: str) -> IPNetwork:
     """
     if not isinstance(text, str):
         raise ValueError(f"not a network: {text!r}")
+    return _parse_network(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_network(text: str) -> IPNetwork:
     value = text.strip()
     if value.lower() in ("*", "any"):
         return ipaddress.ip_network("0.0.0.0/0")
@@ -32,41 +35,51 @@ def parse_network(text: str) -> IPNetwork:
         raise ValueError(f"not a CIDR or IP address: {text!r}") from exc
 
 
-@lru_cache(maxsize=4096)
 def parse_ip(text: str) -> IPAddress:
     """Parse one IP address; raises ``ValueError`` otherwise."""
     if not isinstance(text, str):
         raise ValueError(f"not an IP address: {text!r}")
+    return _parse_ip(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_ip(text: str) -> IPAddress:
     try:
         return ipaddress.ip_address(text.strip())
     except ValueError as exc:
         raise ValueError(f"not an IP address: {text!r}") from exc
 
 
+def _network(value: str | IPNetwork) -> IPNetwork:
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        return value
+    return parse_network(value)  # raises ValueError on anything but a string
+
+
+def _address(value: str | IPAddress) -> IPAddress:
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        return value
+    return parse_ip(value)
+
+
 def ip_in(ip: str | IPAddress, cidr: str | IPNetwork) -> bool:
     """True when ``ip`` lies inside ``cidr``; addresses of another family never match."""
-    address = ip if not isinstance(ip, str) else parse_ip(ip)
-    network = cidr if not isinstance(cidr, str) else parse_network(cidr)
-    if address.version != network.version:
-        return False
-    return address in network
+    address, network = _address(ip), _network(cidr)
+    return address.version == network.version and address in network
 
 
 def network_within(inner: str | IPNetwork, outer: str | IPNetwork) -> bool:
     """True when every address of ``inner`` lies inside ``outer``."""
-    a = inner if not isinstance(inner, str) else parse_network(inner)
-    b = outer if not isinstance(outer, str) else parse_network(outer)
+    a, b = _network(inner), _network(outer)
     return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
 
 
 def networks_overlap(first: str | IPNetwork, second: str | IPNetwork) -> bool:
     """True when the two networks share at least one address."""
-    a = first if not isinstance(first, str) else parse_network(first)
-    b = second if not isinstance(second, str) else parse_network(second)
+    a, b = _network(first), _network(second)
     return a.version == b.version and a.overlaps(b)  # type: ignore[arg-type]
 
 
-@lru_cache(maxsize=4096)
 def parse_port_range(spec: str | int) -> tuple[int, int]:
     """Parse a port spec into an inclusive ``(low, high)`` range.
 
@@ -74,8 +87,13 @@ def parse_port_range(spec: str | int) -> tuple[int, int]:
     (Calico) and ``"*"``/``"any"`` (all ports, 0-65535).  Raises ``ValueError``
     for anything else, including a reversed range or a port above 65535.
     """
-    if isinstance(spec, bool):
+    if isinstance(spec, bool) or not isinstance(spec, (int, str)):
         raise ValueError(f"not a port: {spec!r}")
+    return _parse_port_range(spec)
+
+
+@lru_cache(maxsize=4096)
+def _parse_port_range(spec: str | int) -> tuple[int, int]:
     if isinstance(spec, int):
         low = high = spec
     elif isinstance(spec, str):

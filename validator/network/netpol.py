@@ -168,12 +168,14 @@ def namespace_labels(name: Any, namespaces: dict) -> Any:
     """
     if isinstance(name, Unknown):
         return name
-    if isinstance(namespaces, Unknown):
-        return namespaces
+    if namespaces is not None and not isinstance(namespaces, dict):
+        return namespaces if isinstance(namespaces, Unknown) else Unknown("the namespaces are not readable")
     entry = (namespaces or {}).get(name) or {}
     labels = entry.get("labels") if isinstance(entry, dict) else None
     if isinstance(labels, Unknown):
         return labels
+    if labels is not None and not isinstance(labels, dict):
+        return Unknown(f"the labels of namespace {name} are not readable")
     result = dict(labels or {})
     result[NS_NAME_LABEL] = name
     return result

@@ -10,11 +10,12 @@ an Unknown plus a diagnostic.  Work is bounded: copy loops (ARM's limit of
 """
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from validator.frontends.arm.declarations import LazyScope, provided_value, user_functions
+from validator.frontends.arm.dependencies import DEPLOYMENTS, RESOURCE_GROUPS, deployments_first, resolve_depends
+from validator.frontends.arm.deployments import inner_parameters, nested_template, outputs_as_properties
 from validator.frontends.arm.expressions import (
     PLACEHOLDER_DEPLOYMENT, PLACEHOLDER_MANAGEMENT_GROUP, PLACEHOLDER_RESOURCE_GROUP,
     PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT, EvalContext,
@@ -35,8 +36,6 @@ __all__ = ["DeploymentContext", "EvaluatedResource", "TemplateResult", "evaluate
 
 MAX_DEPLOYMENT_DEPTH = 10
 MAX_RESOURCES = 50_000
-DEPLOYMENTS = "microsoft.resources/deployments"
-RESOURCE_GROUPS = "microsoft.resources/resourcegroups"
 ReadLinked = Callable[[str], "tuple[dict | None, str | None]"]
 
 
@@ -236,9 +235,9 @@ class _Evaluator:
         """Evaluate a frame's resources and outputs; return the outputs."""
         numbered = [(symbol, declaration, path, frame.order + (i,))
                     for i, (symbol, declaration, path) in enumerate(self.declarations(frame.template))]
-        for symbol, declaration, path, order in _deployments_first(numbered):
+        for symbol, declaration, path, order in deployments_first(numbered):
             self.declaration(frame, symbol, declaration, path, None, frame.ctx, order)
-        self.resolve_depends(frame)
+        resolve_depends(frame.entries)
         if frame.owns_declarations:
             frame.ctx.variables.evaluate_all()  # surfaces errors in variables nothing uses
         return self.outputs(frame)
@@ -336,29 +335,6 @@ class _Evaluator:
         frame.entries.append(_Entry(resource, depends, parent.id if parent else None, loop))
         return True
 
-    def resolve_depends(self, frame: _Frame) -> None:
-        """Turn dependsOn entries (ids, names, type/name, symbolic or loop names) into ids."""
-        ids, tables = {}, ({}, {}, {}, {})  # symbol, loop, type/name, name
-        for entry in frame.entries:
-            resource = entry.resource
-            keys = (resource.symbolic_name, entry.loop,
-                    f"{resource.type}/{resource.name}" if isinstance(resource.name, str) else None,
-                    resource.name if isinstance(resource.name, str) else None)
-            for table, key in zip(tables, keys):
-                if isinstance(key, str):
-                    table.setdefault(key.lower(), []).append(resource.id)
-            if isinstance(resource.id, str):
-                ids[resource.id.lower()] = resource.id
-        for entry in frame.entries:
-            resolved = [entry.parent_id] if entry.parent_id is not None else []
-            for value in entry.depends:
-                resolved.extend(_resolve_dependency(value, ids, tables))
-            unique = []
-            for item in resolved:
-                if not any(item is u or (isinstance(item, str) and item == u) for u in unique):
-                    unique.append(item)
-            entry.resource.depends_on = tuple(unique)
-
     # -- nested deployments --------------------------------------------------
     def nested(self, frame: _Frame, declaration: dict, resource: EvaluatedResource, identity: Identity,
                ctx: EvalContext, path: tuple, condition: Any, order: tuple) -> None:
@@ -372,21 +348,13 @@ class _Evaluator:
         options = properties.get("expressionEvaluationOptions")
         scope = options.get("scope") if isinstance(options, dict) else None
         inner = isinstance(scope, str) and scope.lower() == "inner"
-        loaded = self.nested_template(frame, properties, resource, path)
+        loaded = nested_template(frame.file, frame.root, properties, resource.body.get("properties", {}), path,
+                                 self.read_linked, frame.report)
         if loaded is None:
             return
         template, file, root, linked = loaded
         inner = inner or linked  # a linked template always has its own scope
-        evaluated = resource.body.get("properties", {})
-        values = {}
-        if inner and isinstance(evaluated.get("parameters"), dict):
-            for name, entry in evaluated["parameters"].items():
-                if isinstance(entry, dict) and "value" in entry:
-                    values[name] = entry["value"]
-                elif isinstance(entry, dict) and "reference" in entry:
-                    values[name] = provided_value(name, {"reference": entry["reference"]})
-                else:
-                    values[name] = Unknown(f"parameter '{name}' of deployment {resource.name}")
+        values = inner_parameters(resource.body.get("properties", {}), resource.name) if inner else {}
         if inner and "parametersLink" in properties:
             frame.report("parameters from a parametersLink cannot be read offline; they are Unknown",
                          path + ("properties", "parametersLink"), "linked-template")
@@ -400,33 +368,7 @@ class _Evaluator:
                            resource.name, location, None if inner else ctx, order + (-1,))
         outputs = self.run(child)
         if isinstance(resource.id, str):
-            self.deployment_outputs[resource.id.lower()] = {
-                name: {"type": (template.get("outputs", {}).get(name) or {}).get("type", "object"), "value": value}
-                for name, value in outputs.items()}
-
-    def nested_template(self, frame: _Frame, properties: dict, resource: EvaluatedResource,
-                        path: tuple) -> tuple | None:
-        """(template, file, root path, linked?) of a nested deployment, or None (reported) when unreadable."""
-        inline = properties.get("template")
-        if isinstance(inline, dict):
-            return inline, frame.file, frame.root + path + ("properties", "template"), False
-        link = resource.body.get("properties", {}).get("templateLink")
-        link_path = path + ("properties", "templateLink")
-        if not isinstance(link, dict):
-            return None
-        relative = link.get("relativePath")
-        if isinstance(relative, str):
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(frame.file), relative))
-            template, error = self.read_linked(target)
-            if not isinstance(template, dict):
-                frame.report(f"linked template '{relative}' could not be read: {error or 'not a JSON object'}",
-                             link_path + ("relativePath",), "linked-template")
-                return None
-            return template, target, (), True
-        where = link.get("uri", link.get("id", link.get("relativePath")))
-        frame.report(f"the linked template {short(where, 120)} cannot be read offline; its resources are not evaluated",
-                     link_path, "linked-template")
-        return None
+            self.deployment_outputs[resource.id.lower()] = outputs_as_properties(template, outputs)
 
     def group_location(self, target: Target) -> Any:
         subscription, group = target.subscription_id, target.resource_group
@@ -467,58 +409,6 @@ class _Evaluator:
                 value = evaluate_tree(output.get("value"), frame.ctx, path + ("value",), frame.report, self.budget)
             result[name] = value
         return result
-
-
-def _resolve_dependency(value: Any, ids: dict, tables: tuple) -> list:
-    if isinstance(value, Unknown):
-        return [value]
-    if not isinstance(value, str):
-        return [Unknown(f"dependsOn entry {short(value)} is not a string")]
-    key = value.lower()
-    if key in ids:
-        return [ids[key]]
-    if value.startswith("/"):
-        return [value]  # a resource outside this template: ARM ignores it, keep the id
-    for table in tables:
-        if key in table:
-            return table[key]
-    return [Unknown(f"dependsOn '{value}' names no resource of this template")]
-
-
-def _of_type(declarations: list, type_: str) -> list:
-    return [d for d in declarations if isinstance(d[1], dict) and str(d[1].get("type", "")).lower() == type_]
-
-
-def _deployments_first(declarations: list) -> list:
-    """Resource groups, then nested deployments (those a deployment depends on first), then the rest.
-
-    A nested deployment then knows the location of a group created beside it,
-    and reference(<deployment>).outputs can be answered from deployments
-    already evaluated; dependencies are read from the dependsOn text, which
-    mentions a deployment's symbolic name or name expression.
-    """
-    groups = _of_type(declarations, RESOURCE_GROUPS)
-    deployments = _of_type(declarations, DEPLOYMENTS)
-    others = [d for d in declarations if not any(d is x for x in groups + deployments)]
-
-    def mentions(item, other) -> bool:
-        texts = [str(t).lower() for t in (item[1].get("dependsOn") or []) if isinstance(t, str)]
-        keys = [other[0]] if other[0] is not None else []
-        name = other[1].get("name")
-        if isinstance(name, str):
-            keys.append(name[1:-1] if name.startswith("[") and name.endswith("]") else f"'{name}'")
-            keys.append(name)
-        keys = [k.lower() for k in keys if k]
-        return any(k == t or (len(k) > 2 and k in t) for k in keys for t in texts)
-
-    ordered, remaining = [], list(deployments)
-    while remaining:
-        ready = [d for d in remaining if not any(mentions(d, o) for o in remaining if o is not d)]
-        if not ready:
-            ready = remaining[:1]  # a cycle (or a false match): keep file order
-        ordered.extend(ready)
-        remaining = [d for d in remaining if not any(d is r for r in ready)]
-    return groups + ordered + others
 
 
 def evaluate_template(template: dict, *, parameter_values: dict | None = None,

@@ -191,3 +191,25 @@ def test_unknown_configmap_values():
 def test_deep_nesting_is_an_error_not_a_crash():
     with pytest.raises(ValueError):
         parse_corefile(". {\n" + "a {\n" * 5000 + "}\n" * 5001)
+
+
+TEMPLATE_CASES = [
+    ("AKS default template: deep internal.cloudapp.net names are NXDOMAIN", {},
+     "a.b.c.d.internal.cloudapp.net", {"action": "default", "plugin": "template", "rcode": "NXDOMAIN"}),
+    ("AKS default template falls through for short names", {}, "vm1.internal.cloudapp.net", {"action": "default",
+                                                                                          "plugin": None}),
+    ("a template answering the zone", {"x.server": "azure.com {\n  template IN A dp.kubernetesconfiguration.azure.com {\n"
+                                                   "    answer \"{{ .Name }} 60 IN A 10.9.9.9\"\n  }\n}\n"}, DP,
+     {"action": "template", "rcode": "NOERROR", "answers": ["{{ .Name }} 60 IN A 10.9.9.9"]}),
+    ("a template for another type passes on", {"x.server": "azure.com {\n  template IN MX {\n    rcode NXDOMAIN\n  }\n"
+                                                           "  forward . 8.8.8.8\n}\n"}, DP, {"action": "forward"}),
+    ("a template whose regex misses, no fallthrough: SERVFAIL", {"x.server": "azure.com {\n  template ANY ANY {\n"
+                                                                             "    match ^nothing\\.$\n  }\n}\n"}, DP,
+     {"action": "template", "rcode": "SERVFAIL"}),
+]
+
+
+@pytest.mark.parametrize("data,name,expected", [c[1:] for c in TEMPLATE_CASES], ids=[c[0] for c in TEMPLATE_CASES])
+def test_template(data, name, expected):
+    result = resolve_name(data, name)
+    assert {key: result.get(key) for key in expected} == expected

@@ -27,11 +27,12 @@ PLUGIN_ORDER = (
 )
 _RANK = {name: index for index, name in enumerate(PLUGIN_ORDER)}
 # Plugins that answer from data this validator cannot see.
-_OPAQUE = {"template", "route53", "azure", "clouddns", "k8s_external", "file", "auto", "secondary", "etcd", "erratic",
+_OPAQUE = {"route53", "azure", "clouddns", "k8s_external", "file", "auto", "secondary", "etcd", "erratic",
            "whoami", "chaos", "local", "any"}
 _DEFAULT_PORTS = {"dns": 53, "tls": 853, "grpc": 443, "https": 443, "quic": 853}
 
-# The default AKS server block; ``import custom/*.override`` marks where overrides go.
+# The default AKS server block (``kubectl get configmap coredns -n kube-system``, recent
+# versions); ``import custom/*.override`` marks where overrides go.
 AKS_DEFAULT_COREFILE = """\
 .:53 {
     errors
@@ -51,6 +52,14 @@ AKS_DEFAULT_COREFILE = """\
     reload
     loadbalance
     import custom/*.override
+    template ANY ANY internal.cloudapp.net {
+        match "^(?:[^.]+\\.){4,}internal\\.cloudapp\\.net\\.$"
+        rcode NXDOMAIN
+        fallthrough
+    }
+    template ANY ANY reddog.microsoft.com {
+        rcode NXDOMAIN
+    }
 }
 import custom/*.server
 """
@@ -367,6 +376,7 @@ def resolve_name(configmap_data: dict, fqdn: str) -> dict:
       rewritten, ``then`` says how the new name is answered;
     - ``{"action": "default"}``: the AKS defaults answer (cluster names, or
       forward to the node's resolvers in /etc/resolv.conf);
+    - ``{"action": "template", "rcode", "answers"}``: a template answers;
     - ``{"action": "kubernetes"}``, ``{"action": "unknown", "plugin": ...}``
       (a plugin whose data is not visible, or a hosts file), or
       ``{"action": "servfail"}`` when no plugin answers.
@@ -431,6 +441,10 @@ def _run_plugins(block: ServerBlock, original: str, name: str) -> dict:
             answer = _hosts(block, directive, name)
             if answer is not None:
                 return answer
+        elif plugin == "template":
+            answer = _template(block, directive, name)
+            if answer is not None:
+                return answer
         elif plugin == "kubernetes":
             zones = [a for a in directive.args] or block.zones
             if any(is_subdomain(name, zone) for zone in zones):
@@ -488,6 +502,30 @@ def _hosts(block: ServerBlock, directive: Directive, name: str) -> dict | None:
     if falls:
         return None
     return _result(block, directive, "hosts", addresses=[], fallthrough=False, rcode="SERVFAIL")
+
+
+def _template(block: ServerBlock, directive: Directive, name: str) -> dict | None:
+    """The template plugin (https://coredns.io/plugins/template/) for an A/AAAA query; None to pass on."""
+    args = [arg.upper() for arg in directive.args[:2]]
+    if len(args) < 2 or args[0] not in ("IN", "ANY") or args[1] not in ("A", "AAAA", "ANY"):
+        return None
+    zones = directive.args[2:] or block.zones
+    if not any(is_subdomain(name, zone) for zone in zones):
+        return None
+    patterns = [arg for sub in directive.block if sub.name == "match" for arg in sub.args] or [".*"]
+    try:
+        matched = any(re.search(pattern, name) for pattern in patterns)
+    except re.error:
+        return _result(block, directive, "unknown", plugin="template", reason="a match regex does not compile")
+    action = "default" if directive.source is None else "template"
+    if not matched:
+        fall = _fallthrough(directive)
+        if fall is not None and any(is_subdomain(name, zone) for zone in fall):
+            return None
+        return _result(block, directive, action, plugin="template", rcode="SERVFAIL")
+    rcode = next((sub.args[0].upper() for sub in directive.block if sub.name == "rcode" and sub.args), "NOERROR")
+    answers = [" ".join(sub.args) for sub in directive.block if sub.name == "answer"]
+    return _result(block, directive, action, plugin="template", rcode=rcode, answers=answers)
 
 
 def _forward(block: ServerBlock, directive: Directive, name: str) -> dict | None:

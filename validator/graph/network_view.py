@@ -228,7 +228,7 @@ def _located_children(graph: InfraGraph, parent: Resource, inline_key: str, chil
     elif isinstance(inline, list):
         for index, item in enumerate(inline):
             if isinstance(item, dict):
-                items.append(dict(item, __location__=parent.location_of("properties", inline_key, index)))
+                items.append(dict(item, __location__=_name_location(parent, ("properties", inline_key, index), item)))
             else:
                 items.append(item)
     key = ids.normalize(parent.id)
@@ -238,6 +238,11 @@ def _located_children(graph: InfraGraph, parent: Resource, inline_key: str, chil
             items.append({"name": ids.last_name(child_key), "properties": child.properties,
                           "__location__": child.location})
     return items
+
+
+def _name_location(owner: Resource, path: tuple, item: dict) -> Location:
+    """Where a list item is written: its ``name`` line when it has one (what users search for)."""
+    return owner.location_of(*path, "name") if "name" in item else owner.location_of(*path)
 
 
 def nsg_rules(graph: InfraGraph, nsg: Resource) -> list:
@@ -320,11 +325,11 @@ def _locate_collections(owner: Resource, path: tuple, collections: Any) -> Any:
         body = inner if inner is not None else collection
         rules = body.get("rules")
         if isinstance(rules, list):
-            rules = [dict(rule, __location__=owner.location_of(*rules_path, n)) if isinstance(rule, dict) else rule
-                     for n, rule in enumerate(rules)]
+            rules = [dict(rule, __location__=_name_location(owner, rules_path + (n,), rule)) if isinstance(rule, dict)
+                     else rule for n, rule in enumerate(rules)]
             body = dict(body, rules=rules)
         copy = dict(collection, properties=body) if inner is not None else body
-        copy["__location__"] = owner.location_of(*path, index)
+        copy["__location__"] = _name_location(owner, path + (index,), collection)
         located.append(copy)
     return located
 

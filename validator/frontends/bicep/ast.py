@@ -4,6 +4,11 @@ The tree keeps what the source says, not what it means: an :class:`Identifier`
 is a name to resolve, a :class:`StringLiteral` is text, and an
 :class:`InterpolatedString` alternates text and expressions.  Nothing here is
 evaluated; the Bicep front-end maps this tree onto ``validator.model``.
+
+Positions: a declaration starts at its keyword (``resource``, ``param``...),
+its decorators carry their own; an expression starts where the Bicep
+compiler's syntax node starts (``(a + b) * c`` at the ``(``), which the
+benchmark checks against the compiler's own syntax baselines.
 """
 from __future__ import annotations
 

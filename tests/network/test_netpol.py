@@ -284,3 +284,55 @@ def test_unknown_policy_list_and_namespaces():
     assert networkpolicy_allows(Unknown("policies"), NAMESPACES, AGENT, API, 443, "TCP", "egress") is None
     policy = allow_egress(to=[{"namespaceSelector": {"matchLabels": {"team": "platform"}}}])
     assert networkpolicy_allows([DENY_EGRESS, policy], Unknown("ns"), AGENT, DNS, 53, "UDP", "egress") is None
+
+
+# The worked example of https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
+DOCS_EXAMPLE = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "test-network-policy", "namespace": "default"},
+                "spec": {"podSelector": {"matchLabels": {"role": "db"}}, "policyTypes": ["Ingress", "Egress"],
+                         "ingress": [{"from": [{"ipBlock": {"cidr": "172.17.0.0/16", "except": ["172.17.1.0/24"]}},
+                                               {"namespaceSelector": {"matchLabels": {"project": "myproject"}}},
+                                               {"podSelector": {"matchLabels": {"role": "frontend"}}}],
+                                      "ports": [{"protocol": "TCP", "port": 6379}]}],
+                         "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/24"}}],
+                                     "ports": [{"protocol": "TCP", "port": 5978}]}]}}
+DB = {"namespace": "default", "pod": "db", "labels": {"role": "db"}, "ip": "10.244.3.3"}
+DOCS_NAMESPACES = {"myproject": {"labels": {"project": "myproject"}}, "other": {"labels": {}}}
+
+DOCS_CASES = [
+    ("frontend in default may reach 6379", {"namespace": "default", "labels": {"role": "frontend"}}, DB, 6379,
+     "ingress", True),
+    ("any pod of myproject may reach 6379", {"namespace": "myproject", "labels": {}}, DB, 6379, "ingress", True),
+    ("frontend elsewhere may not", {"namespace": "other", "labels": {"role": "frontend"}, "ip": "10.244.9.9"}, DB, 6379,
+     "ingress", False),
+    ("a pod of unknown IP might fall in the ipBlock (CNI specific)", {"namespace": "other", "labels": {}}, DB, 6379,
+     "ingress", None),
+    ("172.17.0.0/16 may reach 6379", {"ip": "172.17.0.9"}, DB, 6379, "ingress", True),
+    ("except 172.17.1.0/24", {"ip": "172.17.1.9"}, DB, 6379, "ingress", False),
+    ("other port refused", {"namespace": "default", "labels": {"role": "frontend"}}, DB, 5432, "ingress", False),
+    ("db may reach 10.0.0.0/24 on 5978", DB, {"ip": "10.0.0.7"}, 5978, "egress", True),
+    ("db may not reach anything else", DB, {"ip": "10.0.1.7"}, 5978, "egress", False),
+    ("pods without role=db are not isolated", {"namespace": "default", "labels": {}}, {"ip": "8.8.8.8"}, 53, "egress",
+     True),
+]
+
+
+@pytest.mark.parametrize("source,destination,port,direction,expected", [c[1:] for c in DOCS_CASES],
+                         ids=[c[0] for c in DOCS_CASES])
+def test_docs_worked_example(source, destination, port, direction, expected):
+    assert networkpolicy_allows([DOCS_EXAMPLE], DOCS_NAMESPACES, source, destination, port, "TCP",
+                                direction) is expected
+
+
+def test_docs_and_versus_or():
+    # "from: - namespaceSelector: {user: alice}  podSelector: {role: client}" (one element: AND)
+    # versus the same as two elements (OR), from the "Behavior of to and from selectors" section
+    alice, client = {"matchLabels": {"user": "alice"}}, {"matchLabels": {"role": "client"}}
+    and_peer = [{"namespaceSelector": alice, "podSelector": client}]
+    or_peers = [{"namespaceSelector": alice}, {"podSelector": client}]
+    namespaces = {"alice": {"labels": {"user": "alice"}}}
+    client_in_own_ns = {"namespace": "default", "labels": {"role": "client"}}
+    target = {"namespace": "default", "labels": {"app": "x"}}
+    for peers, expected in ((and_peer, False), (or_peers, True)):
+        policy = np("p", {"podSelector": {}, "ingress": [{"from": peers}]}, ns="default")
+        assert networkpolicy_allows([policy], namespaces, client_in_own_ns, target, 80, "TCP", "ingress") is expected

@@ -186,10 +186,10 @@ def test_expression_errors_become_unknown_with_diagnostics():
         ("bad", "unknown-function"), ("broken", "expression-error")]
 
 
-def _nested(scope, template, parameters=None, **extra):
+def _nested(evaluation_scope, template, parameters=None, **extra):
     return {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested",
             **extra,
-            "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": scope},
+            "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": evaluation_scope},
                            "parameters": parameters or {}, "template": template}}
 
 
@@ -432,3 +432,21 @@ def test_module_outputs_flow_into_reference_and_keep_whose_identity_it_is():
     assert (vault_principal.ref, vault_principal.path) == (
         RG + "/providers/Microsoft.DataProtection/backupVaults/vault", ("identity", "principalId"))
     assert result.diagnostics == []
+
+
+def test_schema_sets_management_group_and_tenant_scopes():
+    mg_schema = "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#"
+    tenant_schema = "https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#"
+    policy = {"type": "Microsoft.Authorization/policyDefinitions", "apiVersion": "x", "name": "p1"}
+    context = DeploymentContext(management_group="mg1")
+    mg = evaluate({"$schema": mg_schema, "resources": [policy]}, context=context).resources[0]
+    assert mg.id == "/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/p1"
+    assert mg.scope_id == "/providers/Microsoft.Management/managementGroups/mg1"
+    inner = {"resources": [policy]}
+    tenant = evaluate({"$schema": tenant_schema, "resources": [
+        policy, _nested("inner", inner, scope="[format('Microsoft.Management/managementGroups/{0}', 'child')]",
+                        location="westeurope")]}, context=context)
+    top, deployment, nested = tenant.resources
+    assert top.id == "/providers/Microsoft.Authorization/policyDefinitions/p1" and top.scope_id == "/"
+    assert deployment.id == "/providers/Microsoft.Management/managementGroups/child/providers/Microsoft.Resources/deployments/nested"
+    assert nested.id == "/providers/Microsoft.Management/managementGroups/child/providers/Microsoft.Authorization/policyDefinitions/p1"

@@ -124,6 +124,29 @@ class _Frame:
     entries: list = field(default_factory=list)
 
 
+class _LazySymbols:
+    """Symbol table computed on first use: most templates never call reference() by name."""
+
+    def __init__(self, compute: Callable[[], dict]):
+        self._compute = compute
+        self._table: dict | None = None
+
+    def _get(self) -> dict:
+        if self._table is None:
+            self._table = {}  # while computing, names that need the table see it empty
+            self._table = self._compute()
+        return self._table
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._get()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def items(self):
+        return self._get().items()
+
+
 class _Evaluator:
     def __init__(self, context: DeploymentContext, read_linked: ReadLinked, top_file: str):
         self.context = context
@@ -170,7 +193,7 @@ class _Evaluator:
         frame = _Frame(template, file, root, target, ctx, depth, condition, report, True, order)
         self.declare_parameters(frame, parameters, parameter_values)
         self.declare_variables(frame, variables)
-        ctx.symbols = self.symbols(frame)
+        ctx.symbols = _LazySymbols(lambda: self.symbols(frame))
         return frame
 
     def declare_parameters(self, frame: _Frame, scope: LazyScope, values: dict) -> None:

@@ -345,3 +345,26 @@ def test_network_sets(policies, destination, expected):
 def test_thousands_of_policies_do_not_exhaust_the_stack():
     policies = [gnp(f"p{i:04}", egress({"action": "Log", "source": {"ports": [1]}})) for i in range(3000)]
     assert calico_allows(policies, NAMESPACES, AGENT, API, 443, "TCP", "egress") is False
+
+
+# The "Pass action rule example" of https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy
+STAGE_ENV = gnp("devops.stage-env", {"tier": "devops", "order": 255, "selector": "env == \"stage\"",
+                                     "ingress": [{"action": "Deny", "source": {"selector": "env != \"stage\""}},
+                                                 {"action": "Pass"}],
+                                     "egress": [{"action": "Deny", "destination": {"selector": "env != \"stage\""}},
+                                                {"action": "Pass"}],
+                                     "types": ["Ingress", "Egress"]})
+STAGE_POD = {"namespace": "apps", "pod": "s", "labels": {"env": "stage"}, "ip": "10.244.5.5"}
+PROD_POD = {"namespace": "apps", "pod": "p", "labels": {"env": "prod"}, "ip": "10.244.5.6"}
+
+
+@pytest.mark.parametrize("source,destination,direction,later,expected", [
+    (STAGE_POD, PROD_POD, "egress", [], False),                 # denied in the devops tier
+    (STAGE_POD, dict(STAGE_POD, pod="t"), "egress", [], True),  # passed on; nothing later selects it
+    (STAGE_POD, dict(STAGE_POD, pod="t"), "egress", [gnp("app-deny", egress({"action": "Deny"}))], False),
+    (PROD_POD, STAGE_POD, "ingress", [], False),
+    (PROD_POD, dict(PROD_POD, pod="q"), "egress", [], True),    # not selected by the devops tier
+])
+def test_docs_pass_example(source, destination, direction, later, expected):
+    tiers = [tier("devops", 300)]
+    assert calico_allows([STAGE_ENV] + later, NAMESPACES, source, destination, 80, "TCP", direction, tiers) is expected

@@ -32,10 +32,9 @@ from typing import Any
 from validator.model import Unknown
 from validator.network.calico_selector import compile_selector
 from validator.network.cidr import ip_in, parse_ip
-from validator.network.netpol import (DIRECTIONS, PolicyRef, Verdict, combine_both, describe_endpoint,
-                                      describe_flow, is_kubernetes_policy, match_kubernetes_policy,
-                                      named_port_matches, namespace_labels, t_and, t_not, t_or,
-                                      unknown_flow)
+from validator.network.netpol import (PolicyRef, Verdict, by_direction, describe_endpoint, describe_flow,
+                                      is_kubernetes_policy, match_kubernetes_policy, named_port_matches,
+                                      namespace_labels, t_and, t_not, t_or)
 
 # Tiers Calico creates itself, with fixed order and default action.
 # default: https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy#the-default-tier
@@ -623,16 +622,8 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
     Pass rules followed on the way.  Unknowns give ``allowed=None`` only when
     the answer depends on them.
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
-    if isinstance(port, Unknown) or isinstance(protocol, Unknown):
-        return unknown_flow(direction, source, destination, port, protocol)
-    protocol = str(protocol).upper()
-    if direction == "both":
-        return combine_both(
-            _explain_direction(policies, namespaces, source, destination, port, protocol, "egress", tiers),
-            _explain_direction(policies, namespaces, source, destination, port, protocol, "ingress", tiers))
-    return _explain_direction(policies, namespaces, source, destination, port, protocol, direction, tiers)
+    return by_direction(direction, source, destination, port, protocol, lambda way, proto: _explain_direction(
+        policies, namespaces, source, destination, port, proto, way, tiers))
 
 
 def calico_allows(policies: list, namespaces: dict, source: dict, destination: dict, port: int, protocol: str,

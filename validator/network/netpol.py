@@ -17,7 +17,7 @@ the cluster carries only ``ip``.  A destination may carry ``named_ports``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from validator.model import Unknown
 from validator.network.cidr import ip_in
@@ -141,6 +141,19 @@ def unknown_flow(direction: str, source: dict, destination: dict, port: Any, pro
     return Verdict(allowed=None, direction=direction,
                    flow=describe_flow(direction, source, destination, port, protocol),
                    reasons=[f"the port or protocol ({port}/{protocol}) is not known before deployment"])
+
+
+def by_direction(direction: str, source: dict, destination: dict, port: Any, protocol: Any,
+                 evaluate: Callable[[str, str], Verdict]) -> Verdict:
+    """Check the arguments, then ``evaluate(direction, PROTOCOL)`` once, or for egress and ingress ("both")."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+    if isinstance(port, Unknown) or isinstance(protocol, Unknown):
+        return unknown_flow(direction, source, destination, port, protocol)
+    protocol = str(protocol).upper()
+    if direction == "both":
+        return combine_both(evaluate("egress", protocol), evaluate("ingress", protocol))
+    return evaluate(direction, protocol)
 
 
 def combine_both(egress: Verdict, ingress: Verdict) -> Verdict:
@@ -516,19 +529,8 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
     ``ipblock_matches_pods`` says whether an ipBlock matches a pod's IP (CNI
     specific; None = undecided).  hostNetwork pods are not modelled.
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
-    if isinstance(port, Unknown) or isinstance(protocol, Unknown):
-        return unknown_flow(direction, source, destination, port, protocol)
-    protocol = str(protocol).upper()
-    if direction == "both":
-        return combine_both(
-            _explain_direction(policies, namespaces, source, destination, port, protocol, "egress",
-                               ipblock_matches_pods),
-            _explain_direction(policies, namespaces, source, destination, port, protocol, "ingress",
-                               ipblock_matches_pods))
-    return _explain_direction(policies, namespaces, source, destination, port, protocol, direction,
-                              ipblock_matches_pods)
+    return by_direction(direction, source, destination, port, protocol, lambda way, proto: _explain_direction(
+        policies, namespaces, source, destination, port, proto, way, ipblock_matches_pods))
 
 
 def networkpolicy_allows(policies: list, namespaces: dict, source: dict, destination: dict, port: int,

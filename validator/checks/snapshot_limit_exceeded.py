@@ -104,6 +104,32 @@ def estimate(policy, params: Params) -> Estimate | None:
     return Estimate(total, default_path, explanation)
 
 
+def _namespaces(instance) -> frozenset | None:
+    """The namespaces a backup instance includes; None for all of them, or when not known statically."""
+    entries = instance.get("properties", "policyInfo", "policyParameters", "backupDatasourceParametersList")
+    for entry in entries if isinstance(entries, list) else ():
+        included = entry.get("includedNamespaces") if isinstance(entry, dict) else None
+        if isinstance(included, list) and included and all(isinstance(n, str) and not contains_unknown(n) for n in included):
+            return frozenset(included)
+    return None
+
+
+def _worst_overlap(pairs: list, counts: list) -> tuple[list, float]:
+    """The instances protecting the namespace (so the disks) that collects most snapshots, and their sum.
+
+    Snapshots add up per disk (RULES.md R-8): instances whose included namespaces are disjoint never
+    protect the same volume."""
+    scopes = [_namespaces(instance) for instance, _ in pairs]
+    candidates = {None} | {n for scope in scopes if scope for n in scope}  # None: a namespace no instance lists
+    best: tuple[list, float] = ([], 0.0)
+    for namespace in sorted(candidates, key=lambda n: (n is not None, n or "")):
+        chosen = [i for i, scope in enumerate(scopes) if scope is None or namespace in scope]
+        total = sum(counts[i] for i in chosen)
+        if total > best[1]:
+            best = ([pairs[i] for i in chosen], total)
+    return best
+
+
 def snapshot_limit_exceeded(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per policy (or per cluster, summed over its backup instances) near or over the limit."""
     estimates = {}
@@ -132,8 +158,8 @@ def snapshot_limit_exceeded(graph: InfraGraph, params: Params) -> Iterator[Findi
         results = [estimates.get(id(p)) for _, p in pairs]
         if any(r is None for r in results) or any(r.snapshots > params.limit for r in results):
             continue  # unknown, or already reported per policy
-        total = sum(r.snapshots for r in results)
-        if total > params.limit:
+        pairs, total = _worst_overlap(pairs, [r.snapshots for r in results])
+        if len(pairs) > 1 and total > params.limit:
             last = sorted(pairs, key=lambda pair: (pair[0].file, str(pair[0].name)))[-1][0]
             names = ", ".join(f"'{i.display_name}'" for i, _ in pairs)
             yield Finding(

@@ -189,7 +189,7 @@ SYNTAX_NODES = {
     "FunctionCallSyntax": A.Call, "InstanceFunctionCallSyntax": A.Call, "PropertyAccessSyntax": A.PropertyAccess,
     "ArrayAccessSyntax": A.IndexAccess, "ResourceAccessSyntax": A.ResourceAccess, "LambdaSyntax": A.Lambda,
     "DecoratorSyntax": A.Decorator, "IntegerLiteralSyntax": A.IntLiteral, "BooleanLiteralSyntax": A.BoolLiteral,
-    "NullLiteralSyntax": A.NullLiteral,
+    "NullLiteralSyntax": A.NullLiteral, "StringSyntax": A.StringLiteral,
 }
 _SYNTAX_LINE = re.compile(r"//@\[(\d+):\d+\) [^A-Za-z]*(\w+Syntax)\b")
 
@@ -201,6 +201,11 @@ def expression_nodes(node: A.Node):
     yield node
     for child in node.children():
         yield from expression_nodes(child)
+
+
+def _syntax_name(node: A.Node) -> str:
+    # the compiler has one StringSyntax for plain and interpolated strings
+    return "StringLiteral" if isinstance(node, A.InterpolatedString) else type(node).__name__
 
 
 def tree_agreement() -> None:
@@ -223,8 +228,8 @@ def tree_agreement() -> None:
             match = _SYNTAX_LINE.match(row)
             if match and match.group(2) in SYNTAX_NODES:
                 expected[(SYNTAX_NODES[match.group(2)].__name__, line, int(match.group(1)) + 1)] += 1
-        ours = collections.Counter((type(n).__name__, n.line, n.column)
-                                   for n in expression_nodes(parse_bicep(text)) if type(n).__name__ in names)
+        ours = collections.Counter((_syntax_name(n), n.line, n.column)
+                                   for n in expression_nodes(parse_bicep(text)) if _syntax_name(n) in names)
         for key in expected.keys() | ours.keys():
             total[key[0]] += expected[key]
             mismatched[key[0]] += abs(expected[key] - ours[key])

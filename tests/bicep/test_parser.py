@@ -448,3 +448,12 @@ def test_syntax_error_as_diagnostic() -> None:
     diagnostic = info.value.to_diagnostic("infra/main.bicep")
     assert (diagnostic.path, diagnostic.line, diagnostic.kind) == ("infra/main.bicep", 2, "parse-error")
     assert diagnostic.message == "Bicep syntax error at column 5: expected ':' after the property name but found number 1"
+
+
+def test_every_path_string_is_a_located_node() -> None:
+    tree = parse_bicep("using './main.bicep'\nimport * as ns from 'types.bicep'\nextension 'kubernetes@1.0.0'\n")
+    using, imported, extension = tree.statements
+    assert isinstance(using.path_node, A.StringLiteral) and (using.path_node.line, using.path_node.column) == (1, 7)
+    assert (imported.source_node.line, imported.source_node.column) == (2, 21)
+    assert (extension.spec_node.line, extension.spec_node.column) == (3, 11)
+    assert parse_bicep("extension microsoftGraphV1").statements[0].spec_node is None

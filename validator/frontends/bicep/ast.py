@@ -400,6 +400,7 @@ class TestDecl(Node):
     path: str
     body: Node
     decorators: list = field(default_factory=list)
+    path_node: Node | None = None
 
 
 @dataclass(eq=False)
@@ -439,6 +440,7 @@ class ImportDecl(Node):
     wildcard_alias: str | None
     source: str
     decorators: list = field(default_factory=list)
+    source_node: Node | None = None
 
 
 @dataclass(eq=False)
@@ -453,6 +455,7 @@ class ExtensionDecl(Node):
     config: Node | None
     alias: str | None
     decorators: list = field(default_factory=list)
+    spec_node: Node | None = None  # None when spec is an alias name
 
 
 @dataclass(eq=False)
@@ -461,6 +464,7 @@ class UsingDecl(Node):
 
     path: str | None
     config: Node | None = None
+    path_node: Node | None = None
 
 
 @dataclass(eq=False)
@@ -468,6 +472,7 @@ class ExtendsDecl(Node):
     """``extends 'base.bicepparam'``."""
 
     path: str
+    path_node: Node | None = None
 
 
 @dataclass(eq=False)
@@ -520,6 +525,10 @@ class BicepFile(Node):
             isinstance(statement, UsingDecl) for statement in self.statements)
 
 
+# fields that repeat another field's text as a node, left out of dump()
+_REPEATS = frozenset({"line", "column", "type_node", "path_node", "source_node", "spec_node"})
+
+
 def dump(node: object) -> str:
     """A compact, position-free rendering of a tree, for tests and debugging.
 
@@ -542,7 +551,7 @@ def dump(node: object) -> str:
     for name in node.__dataclass_fields__:
         value = getattr(node, name)
         # type_node/path_node repeat type_string/path as nodes
-        if name in ("line", "column", "type_node", "path_node") or value is None or value is False or value == []:
+        if name in _REPEATS or value is None or value is False or value == []:
             continue
         shown.append(name if value is True else f"{name}={dump(value)}")
     return f"{type(node).__name__}({', '.join(shown)})"

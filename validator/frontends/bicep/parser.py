@@ -263,7 +263,7 @@ class _Parser:
         name = self.identifier("a test name")[1]
         path_node = self.string()
         self.expect("=")
-        return A.TestDecl(kw[2], kw[3], name, _text_of(path_node), self.expression(), decorators)
+        return A.TestDecl(kw[2], kw[3], name, _text_of(path_node), self.expression(), decorators, path_node)
 
     def output_stmt(self, kw: tuple, decorators: list):
         name = self.identifier("an output name")[1]
@@ -311,23 +311,27 @@ class _Parser:
             self.expect("}")
             self.skip_nl = saved
             self.expect_word("from")
-            return A.ImportDecl(kw[2], kw[3], symbols, None, _text_of(self.string()), decorators)
+            source = self.string()
+            return A.ImportDecl(kw[2], kw[3], symbols, None, _text_of(source), decorators, source)
         if tok[0] == "*":
             self.i += 1
             self.expect_word("as")
             alias = self.identifier("an alias")[1]
             self.expect_word("from")
-            return A.ImportDecl(kw[2], kw[3], [], alias, _text_of(self.string()), decorators)
+            source = self.string()
+            return A.ImportDecl(kw[2], kw[3], [], alias, _text_of(source), decorators, source)
         # the pre-0.30 form of `extension`: import 'kubernetes@1.0.0' with {...} as k8s
         return self.extension_stmt(kw, decorators)
 
     def extension_stmt(self, kw: tuple, decorators: list):
         tok = self.peek()
+        spec_node = None
         if tok[0] == "ID":
             self.i += 1
             spec = tok[1]
         else:
-            spec = _text_of(self.string())
+            spec_node = self.string()
+            spec = _text_of(spec_node)
         config = alias = None
         if self.is_word(self.peek(), "with"):
             self.i += 1
@@ -335,23 +339,25 @@ class _Parser:
         if self.is_word(self.peek(), "as"):
             self.i += 1
             alias = self.identifier("an alias")[1]
-        return A.ExtensionDecl(kw[2], kw[3], kw[1], spec, config, alias, decorators)
+        return A.ExtensionDecl(kw[2], kw[3], kw[1], spec, config, alias, decorators, spec_node)
 
     def using_stmt(self, kw: tuple, decorators: list):
         tok = self.peek()
-        path = None
+        path = path_node = None
         if self.is_word(tok, "none"):
             self.i += 1
         else:
-            path = _text_of(self.string())
+            path_node = self.string()
+            path = _text_of(path_node)
         config = None
         if self.is_word(self.peek(), "with"):
             self.i += 1
             config = self.object()
-        return A.UsingDecl(kw[2], kw[3], path, config)
+        return A.UsingDecl(kw[2], kw[3], path, config, path_node)
 
     def extends_stmt(self, kw: tuple, decorators: list):
-        return A.ExtendsDecl(kw[2], kw[3], _text_of(self.string()))
+        path_node = self.string()
+        return A.ExtendsDecl(kw[2], kw[3], _text_of(path_node), path_node)
 
     def extension_config_stmt(self, kw: tuple, decorators: list):
         name = self.identifier("an extension alias")[1]

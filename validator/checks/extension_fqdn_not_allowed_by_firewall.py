@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from validator import reference_data
 from validator.graph import InfraGraph
 from validator.graph import resource_ids as ids
-from validator.graph.network_view import (BackedUpCluster, Subnet, backed_up_clusters, extension_storage_accounts,
-                                          firewall_at, firewall_rules, node_subnets, routes, vnet_prefixes)
+from validator.graph.network_view import (BackedUpCluster, Subnet, backed_up_clusters, extension_fqdns,
+                                          extension_storage_accounts, firewall_at, firewall_rules, node_subnets,
+                                          routes, vnet_prefixes)
 from validator.model import Finding, Location, Related, Unknown
 from validator.network.firewall import firewall_explain
 from validator.network.routes import next_hop
@@ -17,32 +17,6 @@ from validator.network.routes import next_hop
 @dataclass(frozen=True)
 class Params:
     flows: tuple = ("cluster-extensions-dataplane", "mcr", "entra-id", "arm", "backup-storage")
-
-
-def cloud_of(region: str) -> str:
-    """The Azure cloud a region name belongs to (egress.yaml keys FQDNs by cloud)."""
-    if region.startswith(("usgov", "usdod")):
-        return "usgov"
-    if region.startswith("china"):
-        return "china"
-    return "public"
-
-
-def extension_fqdns(region: str, accounts: list[str], wanted: tuple) -> list[tuple[str, tuple]]:
-    """(concrete FQDN, codes) the extension reaches over HTTPS 443 from ``region`` (validator/data/egress.yaml)."""
-    names: list[tuple[str, tuple]] = []
-    for flow in reference_data.load("egress")["flows"]:
-        if flow["id"] not in wanted or flow.get("destination") != "fqdn":
-            continue
-        for pattern in (flow.get("fqdns") or {}).get(cloud_of(region), []):
-            # a wildcard stands for the regional names behind it (westeurope.data.mcr.microsoft.com)
-            pattern = pattern.replace("*", "<region>", 1) if pattern.startswith("*.") else pattern
-            targets = [pattern.replace("<account>", account) for account in accounts] if "<account>" in pattern else [pattern]
-            for target in targets:
-                name = target.replace("<region>", region).replace("<location>", region)
-                if name not in [n for n, _ in names]:
-                    names.append((name, tuple(flow.get("codes") or ())))
-    return names
 
 
 def _region(cluster: BackedUpCluster) -> str | None:

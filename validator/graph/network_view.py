@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from validator import reference_data
 from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, InfraGraph
 from validator.graph import resource_ids as ids
 from validator.model import Location, Resource, Unknown
@@ -136,6 +137,42 @@ def extension_storage_accounts(graph: InfraGraph, cluster: BackedUpCluster) -> l
             if isinstance(name, str) and name and name not in names:
                 names.append(name)
     return names
+
+
+def cloud_of(region: str) -> str:
+    """The Azure cloud a region name belongs to (egress.yaml keys FQDNs by cloud)."""
+    if region.startswith(("usgov", "usdod")):
+        return "usgov"
+    if region.startswith("china"):
+        return "china"
+    return "public"
+
+
+def extension_fqdns(region: str, accounts: list[str], wanted: tuple) -> list[tuple[str, tuple]]:
+    """(concrete FQDN, codes) the extension reaches over HTTPS 443 from ``region`` (validator/data/egress.yaml)."""
+    names: list[tuple[str, tuple]] = []
+    for flow in reference_data.load("egress")["flows"]:
+        if flow["id"] not in wanted or flow.get("destination") != "fqdn":
+            continue
+        for pattern in (flow.get("fqdns") or {}).get(cloud_of(region), []):
+            # a wildcard stands for the regional names behind it (westeurope.data.mcr.microsoft.com)
+            pattern = pattern.replace("*", "<region>", 1) if pattern.startswith("*.") else pattern
+            targets = [pattern.replace("<account>", account) for account in accounts] if "<account>" in pattern else [pattern]
+            for target in targets:
+                name = target.replace("<region>", region).replace("<location>", region)
+                if name not in [n for n, _ in names]:
+                    names.append((name, tuple(flow.get("codes") or ())))
+    return names
+
+
+def dp_endpoint(region: str) -> str:
+    """The cluster-extensions data-plane FQDN of a region (``westeurope.dp.kubernetesconfiguration.azure.com``)."""
+    return extension_fqdns(region, [], ("cluster-extensions-dataplane",))[0][0]
+
+
+def coredns_custom(graph: InfraGraph) -> list[Resource]:
+    """The AKS ``coredns-custom`` ConfigMaps (namespace kube-system)."""
+    return configmap(graph, "kube-system", "coredns-custom")
 
 
 # --- node subnets, NSGs, route tables ---------------------------------------------------

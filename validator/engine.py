@@ -11,7 +11,7 @@ from typing import Any
 from validator.config import Config
 from validator.discover import SourceFile, discover
 from validator.frontends import kubernetes
-from validator.frontends.deployment_units import ArmSource, evaluate_arm_unit, json_role, linked_template_paths, plan_units
+from validator.frontends.deployment_units import ArmSource, UnitLinks, evaluate_arm_unit, json_role, linked_template_paths, plan_units
 from validator.frontends.positions import JsonPositions, YamlPositions
 from validator.frontends.text import ReadError, parse_json, parse_yaml_documents, read_text
 from validator.graph import InfraGraph
@@ -59,42 +59,13 @@ class _Sources:
         return lambda index, path: self.positions(rel).locate(index, path)
 
 
-def _environment(parameters_rel: str | None) -> str | None:
-    """'dev' for main.parameters.dev.json / main.dev.parameters.json / dev.bicepparam; None when unnamed."""
-    if not parameters_rel:
-        return None
-    stem = posixpath.basename(parameters_rel).rsplit(".", 1)[0]
-    parts = [p for p in stem.lower().split(".") if p not in ("parameters", "params", "parameter")]
-    return parts[-1] if len(parts) > 1 else None
-
-
-def _linkable(units: list) -> dict[str, set[str]]:
-    """Units may be linked unless they are two environments: same template, or different env labels."""
-    result: dict[str, set[str]] = {}
-    for unit in units:
-        allowed = set()
-        for other in units:
-            if other.name == unit.name:
-                continue
-            if other.template == unit.template:
-                continue
-            env_a, env_b = _environment(unit.parameters), _environment(other.parameters)
-            if env_a and env_b and env_a != env_b:
-                continue
-            allowed.add(other.name)
-        allowed.add(kubernetes.UNIT)
-        result[unit.name] = allowed
-    result[kubernetes.UNIT] = {u.name for u in units}
-    return result
-
-
 def _read(source: SourceFile, limit: int, sources: _Sources) -> tuple[str, Any]:
     text = read_text(source.path, source.size, limit)
     sources.texts[source.rel] = text
     return text
 
 
-def load_resources(root: Path, config: Config, result: Result) -> tuple[list[Resource], dict]:
+def load_resources(root: Path, config: Config, result: Result) -> tuple[list[Resource], UnitLinks]:
     """Every resource the scanned files declare, and the unit links; fills the result's diagnostics."""
     found = discover(root, excludes=config.exclude)
     result.diagnostics.extend(found.diagnostics)
@@ -164,7 +135,7 @@ def load_resources(root: Path, config: Config, result: Result) -> tuple[list[Res
         resources.extend(new)
         result.diagnostics.extend(diags)
     result._sources = sources  # type: ignore[attr-defined]
-    return resources, _linkable(units)
+    return resources, UnitLinks(units)
 
 
 def _bicep_unit(unit, sources: _Sources, config: Config) -> tuple[list[Resource], list[Diagnostic]]:
@@ -233,10 +204,10 @@ def scan(target: Path, config: Config | None = None, report_paths: list[str] | N
     config = config or Config()
     result = Result()
     root = Path(target).resolve()
-    resources, linkable = load_resources(root, config, result)
+    resources, links = load_resources(root, config, result)
     sources: _Sources = result._sources  # type: ignore[attr-defined]
     result.resources = len(resources)
-    graph = InfraGraph(resources, linkable)
+    graph = InfraGraph(resources, links)
     try:
         policies = enabled_policies(config)
     except PolicyError as exc:

@@ -78,7 +78,7 @@ def extension_storage_role_missing(graph: InfraGraph) -> Iterator[Finding]:
                     location=a.resource.location_of("properties", "principalId"), severity="info", subject=a.resource,
                     fix=f"Set principalId to reference(<extension id>).aksAssignedIdentity.principalId of extension '{ext.display_name}'.")
                 continue
-            mode = "AAD mode (useAAD: true)" if aad is True else ("key mode (useAAD not 'true')" if aad is False else "an auth mode not known statically")
+            mode = "AAD mode, useAAD 'true'" if aad is True else ("key mode, useAAD not 'true'" if aad is False else "auth mode not known statically")
             yield Finding(
                 message=f"identity of backup extension '{ext.display_name}' has no {role} on its storage account '{account_name}' ({mode})",
                 location=ext.location_of(*where), severity=severity if declared is not None or severity == "info" else "info",

@@ -68,10 +68,10 @@ def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Findi
             if any(a.role in accepted or a.role is None for a in unresolved):
                 assignment = unresolved[0].resource
                 yield Finding(
-                    message=f"{role} on {target_kind} '{ids.short(target)}' is assigned to a principal that cannot be resolved statically ({ids.short(unresolved[0].principal)}); cannot tell whether it is {owner_text}'s identity",
+                    message=f"{role} on {target_kind} '{ids.short(target)}' is assigned to a principal that cannot be resolved statically ({ids.short(unresolved[0].principal)}); cannot tell whether it is the identity of {owner_text}",
                     location=assignment.location_of("properties", "principalId"), severity="info", subject=assignment,
                     related=(Related(where, f"{target_kind} used by backup instance '{instance.display_name}'"),),
-                    fix=f"Set principalId from {owner_text}'s identity (e.g. reference(<id>, '<api>', 'Full').identity.principalId) so the assignment can be checked.")
+                    fix=f"Set principalId from the identity of {owner_text} (e.g. reference(<id>, '<api>', 'Full').identity.principalId) so the assignment can be checked.")
                 continue
             managed_here = owner is not None and (params.target != "cluster" or graph.find(target, instance.unit, CLUSTER) is not None)
             yield Finding(
@@ -79,5 +79,5 @@ def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Findi
                 location=where, severity="" if managed_here else "info", subject=instance,
                 related=((Related(owner.location, f"{owner_text} declared here"),) if owner is not None else ()),
                 fix=f"Add a Microsoft.Authorization/roleAssignments with roleDefinitionId {reference_data.role_guid(params.requirement)} ({role}) "
-                    f"for the principalId of {owner_text}'s identity, scoped to {target_kind} '{ids.short(target)}'"
+                    f"for the principalId of the identity of {owner_text}, scoped to {target_kind} '{ids.short(target)}'"
                     + ("" if managed_here else " (or confirm it is assigned outside this repository)") + ".")

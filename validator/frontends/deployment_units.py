@@ -53,6 +53,33 @@ class UnitPlan:
         return f"{self.template}+{self.parameters}" if self.parameters else self.template
 
 
+def environment(parameters_rel: str | None) -> str | None:
+    """'dev' for main.parameters.dev.json / main.dev.parameters.json; None when unnamed."""
+    if not parameters_rel:
+        return None
+    stem = posixpath.basename(parameters_rel).rsplit(".", 1)[0]
+    parts = [p for p in stem.lower().split(".") if p not in ("parameters", "params", "parameter")]
+    return parts[-1] if len(parts) > 1 else None
+
+
+class UnitLinks:
+    """Which units' resources may be linked: never two environments of one template, never two
+    differently named environments; units of no unit plan (Kubernetes manifests) link with all."""
+
+    def __init__(self, units: list[UnitPlan]):
+        self._facts = {u.name: (u.template, environment(u.parameters)) for u in units}
+
+    def __call__(self, unit: str, other: str) -> bool:
+        if unit == other:
+            return True
+        first, second = self._facts.get(unit), self._facts.get(other)
+        if first is None or second is None:
+            return True
+        if first[0] == second[0]:
+            return False
+        return not (first[1] and second[1] and first[1] != second[1])
+
+
 def _stem(rel: str) -> str:
     base = posixpath.basename(rel)
     for suffix in (".json", ".bicep", ".bicepparam"):
@@ -168,16 +195,20 @@ def evaluate_arm_unit(plan: UnitPlan, sources: dict[str, ArmSource], positions: 
         for problem in problems:
             result.diagnostics.append(Diagnostic(plan.parameters, problem, severity="info", kind="parameters"))
 
-    def read_linked(relative: str, current: str) -> tuple[dict | None, str | None]:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(current), relative))
+    def read_linked(target: str) -> tuple[dict | None, str | None]:
+        # ``target`` is already resolved against the linking file, relative to the scanned root
         if target.startswith("../") or target == ".." or posixpath.isabs(target):
-            return None, f"linked template '{relative}' is outside the scanned root; not read"
+            return None, "it is outside the scanned root; not read"
         source = sources.get(target)
         if source is None:
-            return None, f"linked template '{relative}' not found in the scanned files"
-        return source.document, target
+            return None, "not found among the scanned files"
+        return source.document, None
 
-    context = DeploymentContext(**{k: v for k, v in context_facts.items() if v is not None})
+    facts = {k: v for k, v in context_facts.items() if v is not None}
+    # Without a configured resource group, each unit deploys into a group of its own: two
+    # templates are not known to share one, so their resource-group-relative ids must not meet.
+    facts.setdefault("resource_group", "{resourceGroup of " + plan.template.replace("/", "|") + "}")
+    context = DeploymentContext(**facts)
     evaluated = evaluate_template(template, parameter_values=values, context=context, file=plan.template,
                                   read_linked=read_linked)
     for message, json_path, kind in evaluated.diagnostics:

@@ -9,8 +9,6 @@ import re
 from typing import Any
 
 _WS = re.compile(r"(?:\s|//[^\n]*|/\*.*?\*/)*", re.S)
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_SCALAR = re.compile(r"[^,\]\}\s/]+")
 
 
 class JsonPositions:
@@ -19,6 +17,7 @@ class JsonPositions:
     def __init__(self, text: str):
         self.text = text
         self._line_starts: list[int] | None = None
+        self._paths: dict | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
@@ -37,83 +36,72 @@ class JsonPositions:
     def _skip_ws(self, pos: int) -> int:
         return _WS.match(self.text, pos).end()
 
-    def _skip_value(self, pos: int) -> int:
+    def _index(self) -> dict:
+        """Offsets of every member key and array element, keyed by path (built once, on first use)."""
+        if self._paths is not None:
+            return self._paths
+        import json
+
+        paths: dict = {}
         text = self.text
-        pos = self._skip_ws(pos)
-        char = text[pos:pos + 1]
-        if char == '"':
-            return _STRING.match(text, pos).end()
-        if char in "{[":
-            depth = 0
-            while pos < len(text):
-                char = text[pos]
-                if char == '"':
-                    pos = _STRING.match(text, pos).end()
-                    continue
-                if char == "/" and text[pos:pos + 2] in ("//", "/*"):
-                    pos = self._skip_ws(pos)
-                    continue
-                if char in "{[":
-                    depth += 1
-                elif char in "}]":
-                    depth -= 1
-                    if depth == 0:
-                        return pos + 1
-                pos += 1
-            return pos
-        match = _SCALAR.match(text, pos)
-        return match.end() if match else pos + 1
+        # frame: [container, path of the container, index of the next item, expecting an item]
+        stack: list = []
+        for match in _TOKEN.finditer(text):
+            kind = match.lastgroup
+            if kind in ("ws", "comment", "colon"):
+                continue
+            start = match.start()
+            frame = stack[-1] if stack else None
+            value_path = frame[1] if frame else ()
+            if frame and frame[0] == "[" and kind in ("string", "scalar", "open") and frame[3]:
+                value_path = frame[1] + (frame[2],)
+                paths.setdefault(value_path, start)
+                frame[3] = False
+            if kind == "open":
+                if frame and frame[0] == "{":
+                    value_path = frame[4] if len(frame) > 4 else frame[1]
+                stack.append([match.group(), value_path, 0, True])
+            elif kind == "close":
+                stack.pop()
+            elif kind == "comma":
+                if frame and frame[0] == "[":
+                    frame[2] += 1
+                    frame[3] = True
+            elif kind == "string" and frame and frame[0] == "{" and _is_key(text, match.end()):
+                key = json.loads(match.group())
+                key_path = frame[1] + (key,)
+                paths.setdefault(key_path, start)
+                paths.setdefault(("\0ci",) + frame[1] + (key.lower(),), start)
+                if len(frame) > 4:
+                    frame[4] = key_path
+                else:
+                    frame.append(key_path)
+        self._paths = paths
+        return paths
 
     def offset(self, path: tuple) -> int:
         """Offset of the deepest existing member along ``path`` (its key, for object members)."""
-        import json
-
-        text = self.text
-        pos = self._skip_ws(0)
-        if text.startswith("\ufeff"):
-            pos = self._skip_ws(1)
-        best = pos
-        for step in path:
-            pos = self._skip_ws(pos)
-            char = text[pos:pos + 1]
-            if char == "{" and isinstance(step, str):
-                pos += 1
-                found = None
-                while True:
-                    pos = self._skip_ws(pos)
-                    if text[pos:pos + 1] != '"':
-                        break
-                    key_start = pos
-                    pos = _STRING.match(text, pos).end()
-                    key = json.loads(text[key_start:pos])
-                    pos = self._skip_ws(pos) + 1  # the colon
-                    if key == step or (found is None and key.lower() == step.lower()):
-                        found = (key_start, pos)
-                        if key == step:
-                            break
-                    pos = self._skip_ws(self._skip_value(pos))
-                    if text[pos:pos + 1] == ",":
-                        pos += 1
-                if found is None:
-                    return best
-                best, pos = found
-            elif char == "[" and isinstance(step, int):
-                pos += 1
-                for _ in range(step):
-                    pos = self._skip_ws(self._skip_value(pos))
-                    if text[pos:pos + 1] != ",":
-                        return best
-                    pos += 1
-                pos = self._skip_ws(pos)
-                if text[pos:pos + 1] == "]":
-                    return best
-                best = pos
-            else:
-                return best
-        return best
+        paths = self._index()
+        for length in range(len(path), 0, -1):
+            prefix = tuple(path[:length])
+            if prefix in paths:
+                return paths[prefix]
+            folded = ("\0ci",) + tuple(p.lower() if isinstance(p, str) else p for p in prefix)
+            if folded in paths:
+                return paths[folded]
+        return self._skip_ws(1 if self.text.startswith("\ufeff") else 0)
 
     def locate(self, path: tuple) -> tuple[int, int]:
         return self.line_col(self.offset(path))
+
+
+def _is_key(text: str, end: int) -> bool:
+    """A string followed by a colon is an object key."""
+    return _WS.match(text, end).end() < len(text) and text[_WS.match(text, end).end()] == ":"
+
+
+_TOKEN = re.compile(r'(?P<ws>\s+)|(?P<comment>//[^\n]*|/\*.*?\*/)|(?P<string>"(?:[^"\\]|\\.)*")'
+                    r'|(?P<open>[\[{])|(?P<close>[\]}])|(?P<comma>,)|(?P<colon>:)|(?P<scalar>[^\s,\]\}:/"]+)', re.S)
 
 
 class YamlPositions:

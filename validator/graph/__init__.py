@@ -10,7 +10,7 @@ walking files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from validator.graph import resource_ids as ids
 from validator.model import Resource, Unknown
@@ -66,18 +66,24 @@ def _type(resource: Resource) -> str:
 class InfraGraph:
     """The scan's resources and relations; built once, read by every check."""
 
-    def __init__(self, resources: Iterable[Resource], linkable: dict[str, set[str]] | None = None):
+    def __init__(self, resources: Iterable[Resource], links: Callable[[str, str], bool] | None = None):
         self._graph = None
         self._all: list[Resource] = list(resources)
         self._by_type: dict[str, list[Resource]] = {}
         self._by_id: dict[str, list[Resource]] = {}
-        # unit -> units whose resources it may be linked with (besides itself)
-        self._linkable = linkable or {}
+        # (type, normalized scope id) -> resources declared at that scope (locks, assignments, extensions)
+        self._by_scope: dict[tuple, list[Resource]] = {}
+        self._links = links or (lambda unit, other: unit == other)
+        self._assignments: dict[int, RoleAssignment] = {}
         for resource in self._all:
-            self._by_type.setdefault(_type(resource), []).append(resource)
+            kind = _type(resource)
+            self._by_type.setdefault(kind, []).append(resource)
             key = ids.normalize(resource.id)
             if key is not None:
                 self._by_id.setdefault(key, []).append(resource)
+            scope = ids.normalize(resource.scope)
+            if scope is not None:
+                self._by_scope.setdefault((kind, scope), []).append(resource)
 
     # --- building ---------------------------------------------------------------------------
     @property
@@ -116,7 +122,14 @@ class InfraGraph:
         return list(self._by_type.get(type_name.lower(), ()))
 
     def links(self, unit: str, other: str) -> bool:
-        return unit == other or other in self._linkable.get(unit, ())
+        """True when resources of the two deployment units may be linked."""
+        return self._links(unit, other)
+
+    def _at_scopes(self, type_name: str, scopes: Iterable[str], unit: str) -> list[Resource]:
+        found = []
+        for scope in scopes:
+            found.extend(r for r in self._by_scope.get((type_name, scope), ()) if self.links(unit, r.unit))
+        return found
 
     def find(self, resource_id: Any, unit: str, type_name: str | None = None) -> Resource | None:
         """The resource with that id, declared in ``unit`` or a unit it links with; None if not in the scan."""
@@ -180,15 +193,7 @@ class InfraGraph:
     def extensions_on(self, cluster_id: str, unit: str) -> list[Resource]:
         """Extension resources whose scope is the cluster."""
         key = ids.normalize(cluster_id)
-        found = []
-        for ext in self.linked(EXTENSION, unit):
-            scope = ids.normalize(ext.scope)
-            if scope is None:
-                ext_id = ids.normalize(ext.id)
-                scope = ext_id.split("/providers/microsoft.kubernetesconfiguration/")[0] if ext_id else None
-            if scope == key:
-                found.append(ext)
-        return found
+        return self._at_scopes(EXTENSION, [key], unit) if key else []
 
     def locks_over(self, target_id: str, unit: str, include_children: bool = False) -> list[Resource]:
         """Locks that apply to ``target_id``: on it or on any scope above it (locks inherit downwards).
@@ -197,35 +202,35 @@ class InfraGraph:
         key = ids.normalize(target_id)
         if key is None:
             return []
-        found = []
-        for lock in self.linked(LOCK, unit):
-            scope = ids.normalize(lock.scope)
-            if scope is None:
-                continue
-            if ids.covers(scope, key) or (include_children and ids.covers(key, scope)):
-                found.append(lock)
+        found = self._at_scopes(LOCK, ids.ancestors(key), unit)
+        if include_children:
+            found += [lock for (kind, scope), locks in self._by_scope.items() if kind == LOCK and scope.startswith(key + "/")
+                      for lock in locks if self.links(unit, lock.unit)]
         return sorted(found, key=lambda r: (r.file, str(r.name)))
 
-    def role_assignments(self, unit: str) -> list[RoleAssignment]:
-        result = []
-        for resource in self.linked(ROLE_ASSIGNMENT, unit):
+    def _assignment(self, resource: Resource) -> RoleAssignment:
+        cached = self._assignments.get(id(resource))
+        if cached is None:
             props = resource.properties
-            scope = ids.normalize(resource.scope)
-            result.append(RoleAssignment(resource, ids.guid_in(props.get("roleDefinitionId")), scope,
-                                         principal_of(props.get("principalId"))))
-        return result
+            cached = self._assignments[id(resource)] = RoleAssignment(
+                resource, ids.guid_in(props.get("roleDefinitionId")), ids.normalize(resource.scope),
+                principal_of(props.get("principalId")))
+        return cached
+
+    def assignments_over(self, target_id: str, unit: str) -> list[RoleAssignment]:
+        """Role assignments whose scope covers ``target_id`` (on it or inherited from above)."""
+        key = ids.normalize(target_id)
+        if key is None:
+            return []
+        return [self._assignment(r) for r in self._at_scopes(ROLE_ASSIGNMENT, ids.ancestors(key), unit)]
 
     def assignments_for(self, principal: Principal, target_id: str, unit: str) -> list[RoleAssignment]:
         """Assignments to ``principal`` whose scope covers ``target_id``."""
-        key = ids.normalize(target_id)
-        return [a for a in self.role_assignments(unit)
-                if a.principal == principal and a.scope is not None and key is not None and ids.covers(a.scope, key)]
+        return [a for a in self.assignments_over(target_id, unit) if a.principal == principal]
 
     def unresolved_assignments_over(self, target_id: str, unit: str) -> list[RoleAssignment]:
         """Assignments over ``target_id`` whose principal cannot be known statically."""
-        key = ids.normalize(target_id)
-        return [a for a in self.role_assignments(unit)
-                if not isinstance(a.principal, Principal) and a.scope is not None and key is not None and ids.covers(a.scope, key)]
+        return [a for a in self.assignments_over(target_id, unit) if not isinstance(a.principal, Principal)]
 
     def cluster_principals(self, cluster: Resource) -> list[Principal]:
         """The control-plane identity of a cluster: system-assigned, or its user-assigned identities."""

@@ -26,6 +26,12 @@ def covers(scope: str, target: str) -> bool:
     return target == scope or target.startswith(scope + "/")
 
 
+def ancestors(resource_id: str) -> list[str]:
+    """``resource_id`` and every scope above it, nearest first (normalized ids)."""
+    parts = resource_id.split("/")
+    return ["/".join(parts[:end]) for end in range(len(parts), 1, -1)]
+
+
 def subscription_of(resource_id: str) -> str | None:
     match = re.match(r"^/subscriptions/([^/]+)", resource_id, re.I)
     return match.group(1) if match else None

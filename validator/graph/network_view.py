@@ -444,3 +444,27 @@ def pod_identity_exceptions(graph: InfraGraph) -> list[Resource]:
 
 def find_cluster(graph: InfraGraph, cluster_id: Any, unit: str) -> Resource | None:
     return graph.find(cluster_id, unit, CLUSTER)
+
+
+def pinned_publicly(graph: InfraGraph, fqdn: str) -> Resource | None:
+    """The coredns-custom ConfigMap whose hosts entry answers ``fqdn`` with public addresses only
+    (the troubleshooting guide's fix), or None."""
+    import ipaddress
+
+    from validator.network.corefile import resolve_name
+
+    for resource in coredns_custom(graph):
+        data = resource.get("data")
+        if not isinstance(data, dict):
+            continue
+        try:
+            answer = resolve_name(data, fqdn)
+        except ValueError:
+            continue
+        addresses = answer.get("addresses") if answer.get("action") == "hosts" else None
+        try:
+            if addresses and all(ipaddress.ip_address(a).is_global for a in addresses):
+                return resource
+        except ValueError:
+            continue
+    return None

@@ -52,7 +52,8 @@ def principal_of(value: Any) -> Any:
     """A role assignment's ``principalId`` as a Principal where it is a reference to an identity."""
     if isinstance(value, Unknown) and value.ref is not None:
         owner = ids.normalize(value.ref)
-        if owner is not None:
+        # a deployment's output is not an identity: who it names is not known here
+        if owner is not None and "/providers/microsoft.resources/deployments/" not in owner:
             path = tuple(value.path)
             # reference(uami).principalId without 'full' already starts at properties
             return Principal(owner, path)

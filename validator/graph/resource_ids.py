@@ -74,5 +74,7 @@ def short(value: Any) -> str:
     if isinstance(value, Unknown):
         return str(value)
     if isinstance(value, str):
-        return last_name(value) if value.startswith("/") else value
+        name = last_name(value) if value.startswith("/") else value
+        # a unit-local placeholder reads as the placeholder itself
+        return "{resourceGroup}" if name.startswith("{resourceGroup") else name
     return str(value)

@@ -108,7 +108,9 @@ def evaluate_tree(value: Any, ctx: EvalContext, path: tuple, report: Reporter, b
                   skip: frozenset = frozenset()) -> Any:
     """Evaluate a JSON value: expression strings, and property ``copy`` arrays into lists.
 
-    ``skip`` names top-level keys to leave out.  Object keys are literal.
+    ``skip`` names top-level keys to leave out.  Object keys may be expressions too
+    (``"[variables('identityId')]": {}`` in ``userAssignedIdentities``); a key that
+    evaluates to something other than a string stays as written.
     """
     if isinstance(value, str):
         if not value.startswith("["):
@@ -127,6 +129,10 @@ def evaluate_tree(value: Any, ctx: EvalContext, path: tuple, report: Reporter, b
                     if isinstance(target, str):
                         result[target] = expand_copy(block, ctx, path + ("copy", i), report, budget, current=False)
                 continue
-            result[key] = evaluate_tree(item, ctx, path + (key,), report, budget)
+            name = key
+            if isinstance(key, str) and key.startswith("[") and not key.startswith("[["):
+                evaluated = evaluate_leaf(key, ctx, path + (key,), report)
+                name = evaluated if isinstance(evaluated, str) else key
+            result[name] = evaluate_tree(item, ctx, path + (key,), report, budget)
         return result
     return value

@@ -105,3 +105,13 @@ def test_api_server_address_from_config_decides(tmp_path):
 
 def test_quiet_without_any_sign_of_the_extension(tmp_path):
     assert run(tmp_path, {"gnp.yaml": CALICO_DEFAULT_APP_POLICY}) == []
+
+
+def test_private_zone_link_is_fine_when_coredns_pins_the_public_address(tmp_path):
+    """The troubleshooting guide's fix (a hosts entry for the public address) answers before Azure DNS."""
+    case = Path(__file__).resolve().parents[2] / "fixtures" / "rules"
+    template = (case / "AKSB-DNS-003" / "bad" / "zone-linked-to-cluster-and-hub-vnets.json").read_text(encoding="utf-8")
+    pin = (case / "AKSB-DNS-002" / "good" / "hosts-pins-public-address-with-fallthrough.yaml").read_text(encoding="utf-8")
+    files = {"main.json": template, "coredns-custom.yaml": pin}
+    assert run(tmp_path, files, rule="AKSB-DNS-003") == []
+    assert run(tmp_path, files, rule="AKSB-DNS-001") == []

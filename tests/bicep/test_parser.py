@@ -457,3 +457,21 @@ def test_every_path_string_is_a_located_node() -> None:
     assert (imported.source_node.line, imported.source_node.column) == (2, 21)
     assert (extension.spec_node.line, extension.spec_node.column) == (3, 11)
     assert parse_bicep("extension microsoftGraphV1").statements[0].spec_node is None
+
+
+def test_mutated_input_raises_only_syntax_errors() -> None:
+    # a deterministic fuzz: delete, insert or repeat characters of the samples
+    import random
+
+    rnd = random.Random(20261129)
+    samples = [path.read_text() for path in sorted(CASES.iterdir())]
+    pieces = list("{}[]()'$:,.?!@=><|&^*/%+-\n#\\") + ["'''", "${", "=>", "...", "::", "if", "for", "resource"]
+    for _ in range(400):
+        text = rnd.choice(samples)
+        for _ in range(rnd.randrange(1, 4)):
+            at = rnd.randrange(len(text) + 1)
+            text = text[:at] + rnd.choice(pieces + [text[at:at + 7], ""]) + text[at + rnd.randrange(3):]
+        try:
+            parse_bicep(text, rnd.choice(["", "x.bicep", "x.bicepparam"]))
+        except BicepSyntaxError as exc:
+            assert exc.line >= 1 and exc.column >= 1

@@ -115,3 +115,42 @@ def test_private_zone_link_is_fine_when_coredns_pins_the_public_address(tmp_path
     files = {"main.json": template, "coredns-custom.yaml": pin}
     assert run(tmp_path, files, rule="AKSB-DNS-003") == []
     assert run(tmp_path, files, rule="AKSB-DNS-001") == []
+
+
+def _fixture(rule: str, part: str, name: str) -> dict:
+    import json
+
+    path = Path(__file__).resolve().parents[2] / "fixtures" / "rules" / rule / part / name
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_firewall_policy_missing_from_the_scan_is_info(tmp_path):
+    import json
+
+    template = _fixture("AKSB-NET-003", "good", "firewall-policy-allows-extension-endpoints.json")
+    template["resources"] = [r for r in template["resources"] if not r["type"].startswith("Microsoft.Network/firewallPolicies")]
+    found = run(tmp_path, {"main.json": json.dumps(template, indent=2)}, rule="AKSB-NET-003")
+    assert [(severity, message) for _, _, severity, message in found] == [
+        ("info", "the rules of Azure Firewall 'fw-ok', the egress of cluster 'aks-fw-ok', cannot be checked: "
+                 "its firewall policy 'fwp-ok' is not in the scan")]
+
+
+def test_rules_inherited_from_a_base_policy_count(tmp_path):
+    import json
+
+    template = _fixture("AKSB-NET-003", "good", "firewall-policy-allows-extension-endpoints.json")
+    resources = template["resources"]
+    child = next(r for r in resources if r["type"] == "Microsoft.Network/firewallPolicies")
+    group = next(r for r in resources if r["type"] == "Microsoft.Network/firewallPolicies/ruleCollectionGroups")
+    base = dict(child, name="fwp-base")
+    child["properties"] = dict(child["properties"], basePolicy={"id": "[resourceId('Microsoft.Network/firewallPolicies', 'fwp-base')]"})
+    group["name"] = "fwp-base/aks"
+    group["dependsOn"] = []
+    resources.append(base)
+    assert run(tmp_path, {"main.json": json.dumps(template, indent=2)}, rule="AKSB-NET-003") == []
+    # without the base policy in the scan the child's rules are not the whole story
+    resources.remove(base)
+    resources.remove(group)
+    found = run(tmp_path, {"main.json": json.dumps(template, indent=2)}, rule="AKSB-NET-003")
+    assert [severity for _, _, severity, _ in found] == ["info"]
+    assert "its base policy 'fwp-base' is not in the scan" in found[0][3]

@@ -86,7 +86,8 @@ def extension_egress_blocked_by_network_policy(graph: InfraGraph, params: Params
             continue
         culprit = _culprit(verdict, owners, policies)
         if culprit is None:
-            continue  # nothing in the scan selects the pods: the verdict cannot be pinned to a file
+            # undecided before any policy could be named (a tier of unknown order): the first policy
+            culprit = min(owners.values(), key=lambda r: (r.file, r.location.line))
         if verdict.allowed is None:
             yield Finding(
                 message=_located_message(verdict), location=culprit.location, severity="info", subject=culprit,

@@ -68,7 +68,8 @@ class JsonPositions:
                     frame[2] += 1
                     frame[3] = True
             elif kind == "string" and frame and frame[0] == "{" and _is_key(text, match.end()):
-                key = json.loads(match.group())
+                raw = match.group()
+                key = raw[1:-1] if "\\" not in raw else json.loads(raw)
                 key_path = frame[1] + (key,)
                 paths.setdefault(key_path, start)
                 paths.setdefault(("\0ci",) + frame[1] + (key.lower(),), start)

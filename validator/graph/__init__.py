@@ -74,6 +74,7 @@ class InfraGraph:
         self._by_id: dict[str, list[Resource]] = {}
         # (type, normalized scope id) -> resources declared at that scope (locks, assignments, extensions)
         self._by_scope: dict[tuple, list[Resource]] = {}
+        self._locks_inside: dict[str, list[Resource]] = {}  # resource group id -> locks on resources in it
         self._links = links or (lambda unit, other: unit == other)
         self._assignments: dict[int, RoleAssignment] = {}
         for resource in self._all:
@@ -85,6 +86,9 @@ class InfraGraph:
             scope = ids.normalize(resource.scope)
             if scope is not None:
                 self._by_scope.setdefault((kind, scope), []).append(resource)
+                group = ids.resource_group_id(scope)
+                if kind == LOCK and group is not None and group != scope:
+                    self._locks_inside.setdefault(group, []).append(resource)
 
     # --- building ---------------------------------------------------------------------------
     @property
@@ -205,8 +209,7 @@ class InfraGraph:
             return []
         found = self._at_scopes(LOCK, ids.ancestors(key), unit)
         if include_children:
-            found += [lock for (kind, scope), locks in self._by_scope.items() if kind == LOCK and scope.startswith(key + "/")
-                      for lock in locks if self.links(unit, lock.unit)]
+            found += [lock for lock in self._locks_inside.get(key, ()) if self.links(unit, lock.unit)]
         return sorted(found, key=lambda r: (r.file, str(r.name)))
 
     def _assignment(self, resource: Resource) -> RoleAssignment:

@@ -154,3 +154,44 @@ def test_rules_inherited_from_a_base_policy_count(tmp_path):
     found = run(tmp_path, {"main.json": json.dumps(template, indent=2)}, rule="AKSB-NET-003")
     assert [severity for _, _, severity, _ in found] == ["info"]
     assert "its base policy 'fwp-base' is not in the scan" in found[0][3]
+
+
+REWRITE = """
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: coredns-custom
+  namespace: kube-system
+data:
+  dp.override: |
+    rewrite name suffix .dp.kubernetesconfiguration.azure.com .dp.corp.contoso.com
+"""
+
+
+def test_coredns_rewrite_of_the_data_plane_name_is_a_warning(tmp_path):
+    found = run(tmp_path, {"ns.yaml": EXTENSION, "coredns.yaml": REWRITE}, rule="AKSB-DNS-002")
+    assert found == [("coredns.yaml", 8, "warning",
+                      "coredns-custom key 'dp.override' (server .:53) sends <region>.dp.kubernetesconfiguration.azure.com "
+                      "to another resolver (rewrite to <region>.dp.corp.contoso.com., then the node's resolvers "
+                      "(/etc/resolv.conf)); it must return the public endpoint, not a private endpoint or no answer")]
+
+
+KUBE_SYSTEM_EXCEPTION = """
+apiVersion: aadpodidentity.k8s.io/v1
+kind: AzurePodIdentityException
+metadata:
+  name: dataprotection-exception
+  namespace: kube-system
+spec:
+  podLabels:
+    app.kubernetes.io/name: dataprotection-microsoft-kubernetes
+"""
+
+
+def test_pod_identity_exception_in_kube_system_does_not_count(tmp_path):
+    template = (Path(__file__).resolve().parents[2] / "fixtures" / "rules" / "AKSB-IDENTITY-001" / "bad"
+                / "pod-identity-enabled-no-exception.json").read_text(encoding="utf-8")
+    found = run(tmp_path, {"main.json": template, "exception.yaml": KUBE_SYSTEM_EXCEPTION}, rule="AKSB-IDENTITY-001")
+    assert [(path, severity) for path, _, severity, _ in found] == [("main.json", "error")]
+    assert found[0][3].endswith("; the exceptions in namespace kube-system do not count, only one in "
+                                "dataprotection-microsoft exempts the extension pods")

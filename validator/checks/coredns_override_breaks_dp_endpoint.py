@@ -58,6 +58,8 @@ def describe(answer: dict) -> str:
         return f"plugin {answer.get('plugin')} ({answer.get('reason')})"
     if action == "servfail":
         return f"no answer ({answer.get('reason')})"
+    if action == "default":
+        return "the node's resolvers (/etc/resolv.conf)"
     return action
 
 
@@ -87,7 +89,7 @@ def coredns_override_breaks_dp_endpoint(graph: InfraGraph, params: Params) -> It
             final = _final(answer)
             if answer["action"] in ("default", "kubernetes"):
                 continue
-            kind = _kind(final, is_dp)
+            kind = _kind(final, is_dp, rewritten=answer["action"] == "rewrite")
             if kind is not None:
                 key = (kind, answer_location(configmap, answer), answer.get("source"), answer.get("server"), describe(answer))
                 verdicts.setdefault(key, []).append((name, final))
@@ -96,14 +98,14 @@ def coredns_override_breaks_dp_endpoint(graph: InfraGraph, params: Params) -> It
                            [name for name, _ in hits], hits[0][1])
 
 
-def _kind(final: dict, is_dp: bool) -> str | None:
+def _kind(final: dict, is_dp: bool, rewritten: bool) -> str | None:
     if final["action"] == "hosts" and final.get("addresses"):
         return "private" if any(is_public(a) is False for a in final["addresses"]) else None
     if final["action"] == "servfail" or (final["action"] == "hosts" and not final.get("addresses")):
         return "unresolved"
     if final["action"] == "unknown":
         return "unknown"
-    if final["action"] == "default" or not is_dp:
+    if (final["action"] == "default" and not rewritten) or not is_dp:
         return None  # forwarding other public names is ordinary
     return "elsewhere"
 

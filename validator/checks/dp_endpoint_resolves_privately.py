@@ -8,7 +8,7 @@ from validator.graph import InfraGraph
 from validator.graph import resource_ids as ids
 from validator.graph.network_view import (backed_up_clusters, dp_endpoint, node_subnets, pinned_publicly,
                                           private_dns_zones, vnet_dns_servers, zone_links)
-from validator.model import Finding, Related, Unknown
+from validator.model import Finding, Related
 
 
 @dataclass(frozen=True)

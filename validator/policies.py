@@ -89,9 +89,9 @@ class Policy:
 
 
 def policies_dir() -> Path:
-    """Installed wheels carry the policies as ``validator/policies``; a source checkout has ``policies/``."""
+    """Installed wheels carry the policies as ``validator/bundled_policies``; a source checkout has ``policies/``."""
     try:
-        packaged = resources.files("validator.policies")
+        packaged = resources.files("validator.bundled_policies")
         if packaged.is_dir() and any(p.name.endswith(".yaml") for p in packaged.iterdir()):
             return Path(str(packaged))
     except (ModuleNotFoundError, TypeError):

@@ -1,0 +1,40 @@
+"""The wheel carries every package, the policies and the data files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    tomllib = None
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_package_list_is_complete():
+    if tomllib is None:
+        return
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {p.parent.relative_to(ROOT).as_posix().replace("/", ".") for p in (ROOT / "validator").rglob("__init__.py")}
+    assert found | {"validator.bundled_policies"} == listed
+
+
+def test_installed_distribution_ships_policies_and_data():
+    """Where the project is installed (CI runs `pip install .[test]` first), its files include the policies."""
+    from importlib import metadata
+
+    import pytest
+
+    try:
+        dist = metadata.distribution("aks-backup-preflight")
+    except metadata.PackageNotFoundError:
+        pytest.skip("aks-backup-preflight is not installed")
+    if Path(str(dist.locate_file(""))).resolve() == ROOT:
+        pytest.skip("only build metadata in the source tree (egg-info), not an installed distribution")
+    names = {f.as_posix() for f in dist.files or []}
+    if any(name.endswith(".pth") for name in names):
+        pytest.skip("editable install: files are read from the source tree")
+    policies = {p.name for p in (ROOT / "policies").glob("*.yaml")}
+    assert {f"validator/bundled_policies/{name}" for name in policies} <= names
+    data = {p.name for p in (ROOT / "validator" / "data").iterdir() if p.is_file()}
+    assert {f"validator/data/{name}" for name in data} <= names

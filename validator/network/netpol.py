@@ -293,7 +293,13 @@ def _same(a: Any, b: Any) -> bool | None:
 
 
 def _in_ip_block(block: Any, ip: Any) -> bool | None:
-    if not isinstance(block, dict) or ip is None or isinstance(ip, Unknown):
+    if isinstance(block, dict) and (ip is None or isinstance(ip, Unknown)):
+        # An address not known statically is still an IPv4 address for the peers we ask about
+        # (the AKS API server, public endpoints): 0.0.0.0/0 with no except covers it.
+        if block.get("cidr") == "0.0.0.0/0" and not block.get("except"):
+            return True
+        return None
+    if not isinstance(block, dict):
         return None
     cidr, excepts = block.get("cidr"), block.get("except") or []
     if isinstance(cidr, Unknown) or isinstance(excepts, Unknown) or not isinstance(excepts, list):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from validator.graph import InfraGraph
+from validator.graph import InfraGraph, region_of
 from validator.graph.network_view import (backed_up_clusters, dp_endpoint, node_subnets, pinned_publicly,
                                           vnet_dns_servers)
 from validator.model import Finding, Related, Unknown
@@ -20,8 +20,7 @@ def custom_dns_servers_on_cluster_vnet(graph: InfraGraph, params: Params) -> Ite
     seen: set = set()
     for cluster in backed_up_clusters(graph):
         resource = cluster.resource
-        location = resource.get("location")
-        region = location.replace(" ", "").lower() if isinstance(location, str) and location else None
+        region = region_of(resource)
         name = dp_endpoint(region) if region else "<region>.dp.kubernetesconfiguration.azure.com"
         subnets, _ = node_subnets(graph, resource)
         for vnet in {id(s.vnet): s.vnet for s in subnets if s.vnet is not None}.values():

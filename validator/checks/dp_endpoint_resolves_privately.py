@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from validator.graph import InfraGraph
+from validator.graph import InfraGraph, region_of
 from validator.graph import resource_ids as ids
 from validator.graph.network_view import (backed_up_clusters, dp_endpoint, node_subnets, pinned_publicly,
                                           private_dns_zones, vnet_dns_servers, zone_links)
@@ -21,8 +21,7 @@ def dp_endpoint_resolves_privately(graph: InfraGraph, params: Params) -> Iterato
     reported: set = set()
     for cluster in backed_up_clusters(graph):
         resource = cluster.resource
-        location = resource.get("location")
-        region = location.replace(" ", "").lower() if isinstance(location, str) and location else None
+        region = region_of(resource)
         name = dp_endpoint(region) if region else "<region>.dp.kubernetesconfiguration.azure.com"
         zone_name = "privatelink." + name.split(".", 1)[1]
         if region and pinned_publicly(graph, name) is not None:

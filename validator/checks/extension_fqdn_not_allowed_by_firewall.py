@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from validator.graph import InfraGraph
+from validator.graph import InfraGraph, region_of
 from validator.graph import resource_ids as ids
 from validator.graph.network_view import (BackedUpCluster, Subnet, backed_up_clusters, extension_fqdns,
                                           extension_storage_accounts, firewall_at, firewall_rules, node_subnets,
@@ -20,8 +20,7 @@ class Params:
 
 
 def _region(cluster: BackedUpCluster) -> str | None:
-    location = cluster.resource.get("location")
-    return location.replace(" ", "").lower() if isinstance(location, str) and location.strip() else None
+    return region_of(cluster.resource)
 
 
 def extension_fqdn_not_allowed_by_firewall(graph: InfraGraph, params: Params) -> Iterator[Finding]:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from validator import reference_data
 from validator.checks.backup_interval_unsupported import is_aks_policy
 from validator.checks.snapshot_limit_exceeded import uses_vault_tier
-from validator.graph import BACKUP_POLICY, VAULT, InfraGraph
+from validator.graph import BACKUP_POLICY, VAULT, InfraGraph, region_of
 from validator.graph import resource_ids as ids
-from validator.model import Finding, Related, Unknown
+from validator.model import Finding, Related
 
 
 def vault_tier_region_unsupported(graph: InfraGraph) -> Iterator[Finding]:
@@ -25,8 +25,8 @@ def vault_tier_region_unsupported(graph: InfraGraph) -> Iterator[Finding]:
             continue  # the vault is declared elsewhere: its region is not visible here
         location = vault.get("location")
         where = Related(vault.location_of("location"), f"vault '{vault.display_name}' location")
-        region = str(location).replace(" ", "").lower() if isinstance(location, str) else None
-        if isinstance(location, Unknown) or region is None or region.startswith("{"):
+        region = region_of(vault)
+        if region is None:
             yield Finding(
                 message=f"backup policy '{policy.display_name}' uses the vault tier; the region of vault '{vault.display_name}' is not known statically ({location}), so vault-tier support cannot be checked",
                 location=policy.location, severity="info", subject=policy, related=(where,),

@@ -60,6 +60,14 @@ def principal_of(value: Any) -> Any:
     return value
 
 
+def region_of(resource: Resource) -> str | None:
+    """The ARM region name of a resource ('West Europe' -> 'westeurope'); None when not known statically."""
+    location = resource.get("location")
+    if not isinstance(location, str) or not location.strip() or location.startswith("{"):
+        return None
+    return location.replace(" ", "").lower()
+
+
 def _type(resource: Resource) -> str:
     return resource.type.lower() if isinstance(resource.type, str) else ""
 

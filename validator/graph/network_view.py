@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from validator import reference_data
-from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, InfraGraph
+from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, InfraGraph, region_of
 from validator.graph import resource_ids as ids
 from validator.model import Location, Resource, Unknown
 
@@ -119,11 +119,9 @@ def cluster_regions(graph: InfraGraph) -> list[str]:
     """Known locations (lower case, no spaces) of the backed-up clusters."""
     regions = []
     for cluster in backed_up_clusters(graph):
-        location = cluster.resource.get("location")
-        if isinstance(location, str) and location.strip():
-            region = location.replace(" ", "").lower()
-            if region not in regions:
-                regions.append(region)
+        region = region_of(cluster.resource)
+        if region and region not in regions:
+            regions.append(region)
     return regions
 
 

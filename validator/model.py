@@ -91,6 +91,7 @@ class Resource:
     source_format: str = ""  # arm | bicep | kubernetes | helm | config
     locator: Locator | None = field(default=None, repr=False, compare=False)
     depends_on: tuple = ()  # ids (or Unknowns) this resource depends on
+    deployed_by: tuple = ()  # ids of the nested deployments (modules) declaring it, outermost first
     condition: Any = True  # ARM/Bicep deploy condition; Unknown when not knowable
 
     @property
@@ -134,6 +135,10 @@ class Resource:
 
     @property
     def display_name(self) -> str:
+        """The name for messages; a name known only at deployment is described by where it is declared."""
+        if isinstance(self.name, Unknown):
+            kind = self.type.rsplit("/", 1)[-1] if isinstance(self.type, str) else "resource"
+            return f"{kind} at {self.file}:{self.location.line}"
         return str(self.name)
 
 

@@ -214,8 +214,15 @@ def evaluate_arm_unit(plan: UnitPlan, sources: dict[str, ArmSource], positions: 
     for message, json_path, kind in evaluated.diagnostics:
         line = positions(plan.template).locate(tuple(json_path))[0] if json_path else 0
         result.diagnostics.append(Diagnostic(plan.template, message, line, "info" if kind != "parse-error" else "warning", kind))
+    # a nested deployment's resources sit under its properties.template in the same file
+    deployments = [(item.file, tuple(item.json_path) + ("properties", "template"), item.id) for item in evaluated.resources
+                   if isinstance(item.type, str) and item.type.lower() == "microsoft.resources/deployments"]
     for item in evaluated.resources:
-        result.resources.append(_to_resource(item, plan, positions))
+        resource = _to_resource(item, plan, positions)
+        path = tuple(item.json_path)
+        resource.deployed_by = tuple(ident for file, prefix, ident in sorted(deployments, key=lambda d: len(d[1]))
+                                     if file == resource.file and path[: len(prefix)] == prefix)
+        result.resources.append(resource)
     return result
 
 

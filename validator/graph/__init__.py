@@ -259,6 +259,20 @@ class InfraGraph:
                     principals.append(Principal(uami_key, ("properties", "principalId")))
         return principals
 
+    def dependency_closure(self, resource: Resource) -> set[str]:
+        """Normalized ids ``resource`` waits for, directly or through what it depends on (same unit)."""
+        seen: set[str] = set()
+        stack = list(resource.depends_on)
+        while stack:
+            key = ids.normalize(stack.pop())
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            for other in self._by_id.get(key, ()):
+                if other.unit == resource.unit:
+                    stack.extend(other.depends_on)
+        return seen
+
     def iter_nodes(self) -> Iterator[Resource]:
         for _, data in self.graph.nodes(data=True):
             if data.get("resource") is not None:

@@ -71,8 +71,9 @@ def extension_storage_role_missing(graph: InfraGraph) -> Iterator[Finding]:
         account_name = ids.short(account_key)
         declared = graph.find(account_key, ext.unit, STORAGE_ACCOUNT)
         for requirement, role, severity in missing:
-            if any(a.role in reference_data.roles_satisfying(requirement) for a in unresolved):
-                a = unresolved[0]
+            candidates = [a for a in unresolved if a.role in reference_data.roles_satisfying(requirement)]
+            if candidates:
+                a = candidates[0]
                 yield Finding(
                     message=f"{role} on storage account '{account_name}' is assigned to a principal that cannot be resolved statically ({ids.short(a.principal)}); cannot tell whether it is the identity of extension '{ext.display_name}'",
                     location=a.resource.location_of("properties", "principalId"), severity="info", subject=a.resource,

@@ -64,8 +64,9 @@ def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Findi
             held = [a for p in principals for a in graph.assignments_for(p, target_id, instance.unit)]
             if any(a.role in accepted for a in held):
                 continue
-            unresolved = graph.unresolved_assignments_over(target_id, instance.unit)
-            if any(a.role in accepted or a.role is None for a in unresolved):
+            # only an assignment of an accepted (or unknown) role can be the one that is missing
+            unresolved = [a for a in graph.unresolved_assignments_over(target_id, instance.unit) if a.role in accepted or a.role is None]
+            if unresolved:
                 assignment = unresolved[0].resource
                 yield Finding(
                     message=f"{role} on {target_kind} '{ids.short(target)}' is assigned to a principal that cannot be resolved statically ({ids.short(unresolved[0].principal)}); cannot tell whether it is the identity of {owner_text}",

@@ -10,7 +10,7 @@ from typing import Any
 
 from validator.config import Config
 from validator.discover import SourceFile, discover
-from validator.frontends import kubernetes
+from validator.frontends import helm, kubernetes
 from validator.frontends.deployment_units import ArmSource, UnitLinks, evaluate_arm_unit, json_role, linked_template_paths, plan_units
 from validator.frontends.positions import JsonPositions, YamlPositions
 from validator.frontends.text import ReadError, parse_json, parse_yaml_documents, read_text
@@ -98,6 +98,9 @@ def load_resources(root: Path, config: Config, result: Result) -> tuple[list[Res
                     result.diagnostics.append(Diagnostic(source.rel, f"duplicate JSON key '{key}' (ARM compares keys case-insensitively; the last one wins)", kind="duplicate-key"))
             else:
                 documents, duplicates = parse_yaml_documents(text)
+                if len(documents) == 1 and helm.is_extension_values(documents[0]):
+                    locate = sources.yaml_locate(source.rel)
+                    resources.append(helm.values_to_resource(source.rel, documents[0], lambda path, f=locate: f(0, path)))
                 new, diags = kubernetes.manifests_to_resources(source.rel, documents, sources.yaml_locate(source.rel))
                 resources.extend(new)
                 result.diagnostics.extend(diags)

@@ -96,7 +96,10 @@ def _parameter_file_target_stems(rel: str) -> list[str]:
     for marker in ("parameters", "params", "parameter"):
         lowered = [p.lower() for p in parts]
         if marker in lowered:
-            stems.append(".".join(parts[: lowered.index(marker)]))
+            index = lowered.index(marker)
+            stems.append(".".join(parts[:index]))
+            if index >= 2:  # main.dev.parameters.json: the environment sits before the marker
+                stems.append(".".join(parts[: index - 1]))
     for separator in ("-", "_"):
         for marker in ("parameters", "params"):
             if stem.lower().startswith(marker + separator):
@@ -123,6 +126,9 @@ def plan_units(templates: list[str], parameter_files: list[str], linked: set[str
         candidates = by_dir.get(folder, [])
         stems = _parameter_file_target_stems(rel)
         targets = [t for t in candidates if _stem(t) in stems and not t.endswith(".bicepparam")]
+        if targets:  # the most specific template name wins (main.prod.json over main.json)
+            longest = max(len(_stem(t)) for t in targets)
+            targets = [t for t in targets if len(_stem(t)) == longest]
         if not targets and "" in stems:
             roots = [t for t in candidates if t not in linked]
             targets = roots if len(roots) == 1 else []

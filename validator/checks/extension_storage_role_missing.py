@@ -71,7 +71,7 @@ def extension_storage_role_missing(graph: InfraGraph) -> Iterator[Finding]:
         account_name = ids.short(account_key)
         declared = graph.find(account_key, ext.unit, STORAGE_ACCOUNT)
         for requirement, role, severity in missing:
-            candidates = [a for a in unresolved if a.role in reference_data.roles_satisfying(requirement)]
+            candidates = [a for a in unresolved if a.role is None or a.role in reference_data.roles_satisfying(requirement)]
             if candidates:
                 a = candidates[0]
                 yield Finding(

@@ -39,17 +39,26 @@ def _operational_days(rule: dict) -> tuple[float | None, int | None]:
     return None, None
 
 
-def uses_vault_tier(policy) -> bool:
-    for rule in policy.properties.get("policyRules") or []:
+def vault_tier_path(policy) -> tuple | None:
+    """Where a policy first keeps recovery points in the vault tier (VaultStore), or None."""
+    for index, rule in enumerate(policy.properties.get("policyRules") or []):
         if not isinstance(rule, dict) or rule.get("objectType") != "AzureRetentionRule":
             continue
-        for lifecycle in rule.get("lifecycles") or []:
+        for position, lifecycle in enumerate(rule.get("lifecycles") or []):
             if not isinstance(lifecycle, dict):
                 continue
-            stores = [lifecycle.get("sourceDataStore")] + [c.get("dataStore") for c in lifecycle.get("targetDataStoreCopySettings") or [] if isinstance(c, dict)]
-            if any(isinstance(s, dict) and str(s.get("dataStoreType")).lower() == "vaultstore" for s in stores):
-                return True
-    return False
+            base = ("properties", "policyRules", index, "lifecycles", position)
+            stores = [(base + ("sourceDataStore",), lifecycle.get("sourceDataStore"))]
+            stores += [(base + ("targetDataStoreCopySettings", n, "dataStore"), c.get("dataStore"))
+                       for n, c in enumerate(lifecycle.get("targetDataStoreCopySettings") or []) if isinstance(c, dict)]
+            for path, store in stores:
+                if isinstance(store, dict) and str(store.get("dataStoreType")).lower() == "vaultstore":
+                    return path + ("dataStoreType",)
+    return None
+
+
+def uses_vault_tier(policy) -> bool:
+    return vault_tier_path(policy) is not None
 
 
 def estimate(policy, params: Params) -> Estimate | None:

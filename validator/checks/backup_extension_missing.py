@@ -40,7 +40,8 @@ def backup_extension_missing(graph: InfraGraph) -> Iterator[Finding]:
                 ext = same_unit[0]
                 yield Finding(
                     message=f"backup instance '{instance.display_name}' does not depend on backup extension '{ext.display_name}' deployed beside it; the vault may look for the extension before it exists",
-                    location=instance.location, severity="warning", subject=instance,
+                    location=instance.location_of("dependsOn") if instance.depends_on else instance.location,
+                    severity="warning", subject=instance,
                     related=(Related(ext.location, "extension declared here"),),
                     fix=f"Add the extension '{ext.display_name}' (and its storage role assignment) to dependsOn of backup instance '{instance.display_name}'.")
             continue

@@ -11,7 +11,7 @@ from typing import Any
 from validator.config import Config
 from validator.discover import SourceFile, discover
 from validator.frontends import helm, kubernetes
-from validator.frontends.deployment_units import ArmSource, UnitLinks, evaluate_arm_unit, json_role, linked_template_paths, plan_units
+from validator.frontends.deployment_units import ArmSource, UnitLinks, bicep_links, evaluate_arm_unit, json_role, linked_template_paths, plan_units
 from validator.frontends.positions import JsonPositions, YamlPositions
 from validator.frontends.text import ReadError, parse_json, parse_yaml_documents, read_text
 from validator.graph import InfraGraph
@@ -118,7 +118,10 @@ def load_resources(root: Path, config: Config, result: Result) -> tuple[list[Res
     linked: set[str] = set()
     for rel in templates:
         linked |= linked_template_paths(rel, arm[rel].document)
-    units, unmatched = plan_units(templates + [b.rel for b in bicep_files if b.kind == "bicep"], parameter_files, linked & set(templates))
+    bicep_templates = [b.rel for b in bicep_files if b.kind == "bicep"]
+    bicep_modules, using = bicep_links([b.rel for b in bicep_files], sources.texts)
+    units, unmatched = plan_units(templates + bicep_templates, parameter_files + sorted(using),
+                                  (linked & set(templates)) | (bicep_modules & set(bicep_templates)), using)
     for rel in unmatched:
         result.diagnostics.append(Diagnostic(rel, "parameters file matches no template in its folder (expected <template>.parameters[.<env>].json); not used", severity="info", kind="not-an-input"))
     for unit in units:

@@ -111,10 +111,12 @@ def _parameter_file_target_stems(rel: str) -> list[str]:
     return [s for s in stems if s] or ([] if stem.lower() not in ("parameters", "params") else [""])
 
 
-def plan_units(templates: list[str], parameter_files: list[str], linked: set[str]) -> tuple[list[UnitPlan], list[str]]:
+def plan_units(templates: list[str], parameter_files: list[str], linked: set[str],
+               using: dict[str, str] | None = None) -> tuple[list[UnitPlan], list[str]]:
     """Pair templates with parameter files in the same folder; return (units, unmatched parameter files).
 
     A template that is only linked from another template is not a unit of its own.
+    ``using`` pairs ``.bicepparam`` files with the template their ``using`` statement names.
     """
     by_dir: dict[str, list[str]] = {}
     for rel in templates:
@@ -122,6 +124,12 @@ def plan_units(templates: list[str], parameter_files: list[str], linked: set[str
     matched: dict[str, list[str]] = {rel: [] for rel in templates}
     unmatched = []
     for rel in parameter_files:
+        if using and rel in using:
+            if using[rel] in matched:
+                matched[using[rel]].append(rel)
+            else:
+                unmatched.append(rel)
+            continue
         folder = posixpath.dirname(rel)
         candidates = by_dir.get(folder, [])
         stems = _parameter_file_target_stems(rel)
@@ -180,6 +188,33 @@ def linked_template_paths(rel: str, document: Any) -> set[str]:
         elif isinstance(node, list):
             stack.extend(node)
     return found
+
+
+_BICEP_MODULE = re.compile(r"^[ \t]*module[ \t]+\w+[ \t]+'([^'$]+)'", re.M)
+_BICEP_USING = re.compile(r"^[ \t]*using[ \t]+'([^'$]+)'", re.M)
+
+
+def bicep_links(rels: list[str], texts: dict[str, str]) -> tuple[set[str], dict[str, str]]:
+    """(local .bicep files used as modules, {.bicepparam file: the template its ``using`` names}).
+
+    A cheap line scan rather than a parse: registry modules (``br:``, ``ts:``) are
+    not files; a file that a ``.bicepparam`` names stays a unit even when it is
+    also a module elsewhere.
+    """
+    modules: set[str] = set()
+    using: dict[str, str] = {}
+    for rel in rels:
+        text = texts.get(rel, "")
+        folder = posixpath.dirname(rel)
+        if rel.endswith(".bicepparam"):
+            match = _BICEP_USING.search(text)
+            if match:
+                using[rel] = posixpath.normpath(posixpath.join(folder, match[1]))
+            continue
+        for path in _BICEP_MODULE.findall(text):
+            if not path.startswith(("br:", "br/", "ts:", "ts/")):
+                modules.add(posixpath.normpath(posixpath.join(folder, path)))
+    return modules - set(using.values()), using
 
 
 @dataclass

@@ -179,3 +179,13 @@ def test_console_script_runs_as_a_process():
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1
     assert any(line.startswith("::error file=infra/") for line in done.stdout.splitlines())
+
+
+def test_junit_and_markdown_views(capsys):
+    import xml.dom.minidom
+
+    _, out, _ = run_cli(capsys, str(EXAMPLE), "--format", "junit")
+    suite = xml.dom.minidom.parseString(out).getElementsByTagName("testsuite")[0]
+    assert int(suite.getAttribute("failures")) >= 4
+    _, out, _ = run_cli(capsys, str(EXAMPLE), "--format", "markdown")
+    assert out.startswith("## AKS Backup preflight") and "| error | AKSB-LOCK-001 |" in out

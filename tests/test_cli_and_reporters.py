@@ -189,3 +189,11 @@ def test_junit_and_markdown_views(capsys):
     assert int(suite.getAttribute("failures")) >= 4
     _, out, _ = run_cli(capsys, str(EXAMPLE), "--format", "markdown")
     assert out.startswith("## AKS Backup preflight") and "| error | AKSB-LOCK-001 |" in out
+
+
+def test_baseline_hides_known_findings(capsys, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    assert run_cli(capsys, str(EXAMPLE), "--write-baseline", str(baseline))[0] == 0
+    code, out, _ = run_cli(capsys, str(EXAMPLE), "--baseline", str(baseline), "--format", "json")
+    document = json.loads(out)
+    assert code == 0 and document["findings"] == [] and document["summary"]["suppressed"] >= 5

@@ -5,8 +5,8 @@
 __version__ = "0.1.0"
 
 
-def scan(target, config=None, report_paths=None):
+def scan(target, config=None, report_paths=None, baseline=None):
     """Scan a folder; returns ``validator.engine.Result`` (imported lazily to keep start-up cheap)."""
     from validator.engine import scan as _scan
 
-    return _scan(target, config, report_paths)
+    return _scan(target, config, report_paths, baseline)

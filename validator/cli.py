@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     parser.add_argument("--config", type=Path, help="config file (.aks-preflight.yaml or pyproject.toml)")
     parser.add_argument("--preview", action="store_true", help="also run preview rules")
+    parser.add_argument("--baseline", type=Path, help="hide findings recorded in this baseline file (adopt the tool on a repo with known findings)")
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings' fingerprints in FILE and exit 0")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -133,11 +136,23 @@ def _scan(args) -> int:
     config.ignore += _split(args.ignore)
     config.preview = config.preview or args.preview
     fail_on = args.fail_on or config.fail_on
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = set(json.loads(args.baseline.read_text(encoding="utf-8"))["fingerprints"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"validate: cannot read baseline {args.baseline}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     try:
-        result = scan(root, config, report_paths)
+        result = scan(root, config, report_paths, baseline=baseline)
     except PolicyError as exc:
         print(f"validate: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if args.write_baseline:
+        fingerprints = sorted({f.fingerprint for f in result.findings})
+        args.write_baseline.write_text(json.dumps({"version": 1, "fingerprints": fingerprints}, indent=2) + "\n", encoding="utf-8")
+        print(f"validate: wrote {len(fingerprints)} fingerprints to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
     import importlib
 
     module = {"json": "json_report"}.get(args.format, args.format)

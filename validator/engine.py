@@ -200,11 +200,13 @@ def _warn_no_reason(path: str, line: int, result: Result, cache: dict) -> None:
         result.diagnostics.append(Diagnostic(path, "suppression without a reason is not applied; write 'aks-preflight-ignore: RULE -- why'", line, "warning", "suppression"))
 
 
-def scan(target: Path, config: Config | None = None, report_paths: list[str] | None = None) -> Result:
+def scan(target: Path, config: Config | None = None, report_paths: list[str] | None = None,
+         baseline: set[str] | None = None) -> Result:
     """Scan the tree at ``target`` and return its findings.
 
     ``report_paths`` (relative to ``target``) limits the findings reported to those files,
     while the whole tree is still read as context (pre-commit passes only changed files).
+    Findings whose fingerprint is in ``baseline`` are counted as suppressed.
     Values unknown before deployment never produce findings of their own; rules report
     what they could not see at info level."""
     config = config or Config()
@@ -253,6 +255,9 @@ def scan(target: Path, config: Config | None = None, report_paths: list[str] | N
             result.suppressed += 1
             continue
         finding.fingerprint = _fingerprint(finding)
+        if baseline is not None and finding.fingerprint in baseline:
+            result.suppressed += 1
+            continue
         kept.append(finding)
     unique = {}
     for finding in sorted(kept, key=Finding.sort_key):

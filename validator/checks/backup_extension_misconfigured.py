@@ -1,0 +1,70 @@
+"""The backup extension resource is not well-formed: required settings missing, CLI-only keys, unstable release settings."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from validator.checks.backup_extension_settings import BUCKET, CONFIG, SETTINGS, backup_extensions
+from validator.graph import InfraGraph
+from validator.model import Finding, Unknown
+
+REQUIRED = (BUCKET, CONFIG + "storageAccount", CONFIG + "resourceGroup", CONFIG + "subscriptionId", "credentials.tenantId")
+# friendly key -> the Helm key it stands for; only `az k8s-extension` rewrites them (RULES.md 1.3, Q-16)
+FRIENDLY = {
+    "blobContainer": BUCKET,
+    "storageAccount": CONFIG + "storageAccount",
+    "storageAccountResourceGroup": CONFIG + "resourceGroup",
+    "storageAccountSubscriptionId": CONFIG + "subscriptionId",
+    "useAAD": CONFIG + "useAAD",
+    "storageAccountURI": CONFIG + "storageAccountURI",
+    "cpuLimit": "resources.limits.cpu",
+    "memoryLimit": "resources.limits.memory",
+}
+BSL_CODES = ("P-20", "UserErrorNoDefaultBackupStorageLocationFound")
+
+
+def backup_extension_misconfigured(graph: InfraGraph) -> Iterator[Finding]:
+    """Yield findings per backup extension with missing required settings, CLI-only keys or unstable release settings."""
+    for ext in backup_extensions(graph):
+        name = ext.display_name
+        settings = ext.get(*SETTINGS)
+        if isinstance(settings, Unknown):
+            yield Finding(
+                message=f"configurationSettings of backup extension '{name}' are not known statically ({settings.origin}); required keys cannot be checked",
+                location=ext.location_of(*SETTINGS), severity="info", subject=ext,
+                fix=f"Set the backupStorageLocation keys and credentials.tenantId literally in extension '{name}'.")
+            settings = None
+        else:
+            settings = settings if isinstance(settings, dict) else {}
+        if settings is not None:
+            friendly = [key for key in settings if key in FRIENDLY]
+            if friendly:
+                yield Finding(
+                    message=f"backup extension '{name}' sets CLI-only key(s) {', '.join(repr(k) for k in friendly)} in configurationSettings; only az k8s-extension rewrites them, so through ARM/Bicep they are ignored (derived, Q-16)",
+                    location=ext.location_of(*SETTINGS, friendly[0]), codes=BSL_CODES, subject=ext,
+                    fix="Rename " + ", ".join(f"'{k}' to '{FRIENDLY[k]}'" for k in friendly) + f" in extension '{name}'.")
+            missing = [key for key in REQUIRED if key not in settings]
+            if missing:
+                yield Finding(
+                    message=f"backup extension '{name}' lacks required configurationSettings {', '.join(repr(k) for k in missing)}",
+                    location=ext.location_of(*SETTINGS) if ext.get(*SETTINGS) is not None else ext.location_of("properties"),
+                    codes=BSL_CODES, subject=ext,
+                    fix=f"Add {', '.join(repr(k) for k in missing)} to configurationSettings of extension '{name}' "
+                        "(container name, storage account name, its resource group and subscription id, and subscription().tenantId).")
+            aad = settings.get(CONFIG + "useAAD")
+            if isinstance(aad, (str, bool)) and str(aad).lower() == "true" and CONFIG + "storageAccountURI" not in settings:
+                yield Finding(
+                    message=f"backup extension '{name}' sets useAAD 'true' without {CONFIG}storageAccountURI",
+                    location=ext.location_of(*SETTINGS, CONFIG + "useAAD"), severity="warning", codes=("P-20", "P-06"), subject=ext,
+                    fix=f"Add '{CONFIG}storageAccountURI' = reference(<storage account id>).primaryEndpoints.blob to extension '{name}'.")
+        train = ext.get("properties", "releaseTrain")
+        if isinstance(train, str) and train.strip().lower() != "stable":
+            yield Finding(
+                message=f"backup extension '{name}' uses releaseTrain '{train}', not 'stable'",
+                location=ext.location_of("properties", "releaseTrain"), severity="warning", codes=("P-20",), subject=ext,
+                fix=f"Set releaseTrain 'stable' on extension '{name}'.")
+        upgrade = ext.get("properties", "autoUpgradeMinorVersion")
+        if upgrade is False or (isinstance(upgrade, str) and upgrade.strip().lower() == "false"):
+            yield Finding(
+                message=f"backup extension '{name}' sets autoUpgradeMinorVersion false; the backup extension's versions follow AKS upgrades",
+                location=ext.location_of("properties", "autoUpgradeMinorVersion"), severity="warning", codes=("P-20",), subject=ext,
+                fix=f"Set autoUpgradeMinorVersion true on extension '{name}'.")

@@ -1,0 +1,57 @@
+"""The backup extension's configuration settings: which extensions are backup extensions and what their settings name."""
+from __future__ import annotations
+
+from typing import Any
+
+from validator.checks.extension_storage_role_missing import storage_account_id, uses_aad
+from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, EXTENSION, STORAGE_ACCOUNT, InfraGraph
+from validator.graph import resource_ids as ids
+from validator.model import Resource, Unknown
+
+SETTINGS = ("properties", "configurationSettings")
+BUCKET = "configuration.backupStorageLocation.bucket"
+CONFIG = "configuration.backupStorageLocation.config."
+CONTAINER = "microsoft.storage/storageaccounts/blobservices/containers"
+
+__all__ = ["BUCKET", "CONFIG", "CONTAINER", "SETTINGS", "backup_extensions", "bucket_of", "cluster_of",
+           "container_id", "setting", "storage_account_id", "storage_account_of", "uses_aad"]
+
+
+def backup_extensions(graph: InfraGraph) -> list[Resource]:
+    """Declared extensions whose extensionType is (case-insensitively) the backup extension; unknown types are left out."""
+    found = []
+    for ext in graph.resources(EXTENSION):
+        kind = ext.properties.get("extensionType")
+        if not ext.get("existing") and isinstance(kind, str) and not isinstance(kind, Unknown) \
+                and kind.strip().lower() == BACKUP_EXTENSION_TYPE:
+            found.append(ext)
+    return found
+
+
+def setting(ext: Resource, key: str) -> Any:
+    """A configuration setting's value (Unknown kept; None when absent or the settings are not a dict)."""
+    settings = ext.get(*SETTINGS)
+    if isinstance(settings, Unknown):
+        return settings
+    return settings.get(key) if isinstance(settings, dict) else None
+
+
+def cluster_of(graph: InfraGraph, ext: Resource) -> Resource | None:
+    """The declared cluster an extension is scoped to, or None when it is not in the scan."""
+    return graph.find(ext.scope, ext.unit, CLUSTER) if ids.normalize(ext.scope) else None
+
+
+def storage_account_of(graph: InfraGraph, ext: Resource) -> tuple[Any, tuple, Resource | None]:
+    """(account id or Unknown/None, where it is written, the declared storage account or None)."""
+    account, where = storage_account_id(ext)
+    key = ids.normalize(account)
+    return (key if key else account), where, (graph.find(key, ext.unit, STORAGE_ACCOUNT) if key else None)
+
+
+def bucket_of(ext: Resource) -> Any:
+    """The blob container the extension writes to (Unknown kept; None when absent)."""
+    return setting(ext, BUCKET)
+
+
+def container_id(account_id: str, container: str) -> str:
+    return f"{account_id}/blobservices/default/containers/{container}".lower()

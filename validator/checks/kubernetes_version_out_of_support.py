@@ -1,0 +1,60 @@
+"""A backed-up cluster runs a Kubernetes minor version past its AKS end of support."""
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from validator import reference_data
+from validator.checks.backup_targets import protected_clusters
+from validator.graph import InfraGraph
+from validator.model import Finding, Unknown
+
+_MINOR = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.\d+)?\s*$")
+
+
+@dataclass(frozen=True)
+class Params:
+    as_of: str = ""  # ISO date the calendar is judged at; empty: the day of the scan
+
+
+def _date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(str(text))
+
+
+def kubernetes_version_out_of_support(graph: InfraGraph, params: Params) -> Iterator[Finding]:
+    """Yield a finding per backed-up cluster whose kubernetesVersion minor is past its end of support on ``as_of``."""
+    data = reference_data.load("kubernetes_versions")
+    calendar = {tuple(int(n) for n in minor.split(".")): _date(day) for minor, day in data["end_of_support"].items()}
+    oldest = min(calendar)
+    today = _date(params.as_of) if params.as_of else datetime.date.today()
+    for target in protected_clusters(graph):
+        cluster = target.cluster
+        path = ("properties", "kubernetesVersion")
+        version = cluster.get(*path)
+        if version is None:
+            continue  # AKS picks its default version, which is supported
+        if isinstance(version, Unknown):
+            yield Finding(
+                message=f"kubernetesVersion of cluster '{cluster.display_name}' ({target.reason}) is not known statically ({version.origin}); its support cannot be checked",
+                location=cluster.location_of(*path), severity="info", subject=cluster, related=(target.related,),
+                fix=f"Use a Kubernetes version AKS supports on cluster '{cluster.display_name}'.")
+            continue
+        match = _MINOR.match(str(version))
+        if not match:
+            continue
+        minor = (int(match.group(1)), int(match.group(2)))
+        end = calendar.get(minor)
+        if end is None and minor < oldest:
+            end = calendar[oldest]  # older than the calendar: out of support before its oldest entry
+        if end is None:
+            continue  # newer than the calendar
+        lts = str(cluster.get("properties", "supportPlan") or "").lower() == "akslongtermsupport"
+        if lts:
+            end += datetime.timedelta(days=int(data["lts_extension_days"]))
+        if today > end:
+            yield Finding(
+                message=f"cluster '{cluster.display_name}' ({target.reason}) runs Kubernetes {version}; minor {minor[0]}.{minor[1]} left AKS {'long-term ' if lts else ''}support on {end.isoformat()} (judged at {today.isoformat()}, calendar as of {data['as_of']})",
+                location=cluster.location_of(*path), subject=cluster, related=(target.related,),
+                fix=f"Upgrade cluster '{cluster.display_name}' to a supported Kubernetes minor (see {data['source']}).")

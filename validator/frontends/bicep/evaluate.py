@@ -214,7 +214,7 @@ def _object(node: A.ObjectLit, env: Env) -> dict:
     result: dict = {}
     for entry in node.properties:
         if isinstance(entry, A.ObjectProperty):
-            result[object_key(entry.key, env)] = plain(evaluate(entry.value, env))
+            result[object_key(entry.key, env)] = _item(entry.value, env)
         elif isinstance(entry, A.Spread):
             value = plain(evaluate(entry.value, env))
             if isinstance(value, Unknown):
@@ -237,8 +237,17 @@ def _array(node: A.ArrayLit, env: Env) -> Any:
                 raise ExpressionError(f"only an array can be spread into an array, not {type_name(value)}")
             result.extend(value)
         else:
-            result.append(plain(evaluate(item, env)))
+            result.append(_item(item, env))
     return result
+
+
+def _item(node: A.Node, env: Env) -> Any:
+    """A property value or array item: like an ARM JSON leaf, its error is reported and it is Unknown."""
+    try:
+        return plain(evaluate(node, env))
+    except ExpressionError as error:
+        env.frame.report(str(error), getattr(error, "line", node.line), error.kind)
+        return Unknown(f"expression error: {error}")
 
 
 def loop_items(node: A.ForExpr, env: Env) -> Any:
@@ -400,6 +409,13 @@ def _index(node: A.IndexAccess, env: Env) -> Any:
     key = plain(evaluate(node.index, env))
     if isinstance(key, Unknown):
         return unknown_from("index", key)
+    if env.touched is not None and isinstance(target, list) and is_int(key) and target \
+            and isinstance(target[0], View) and -len(target) <= key < len(target):
+        # one instance of a resource loop: depend on that instance only
+        for i in range(len(env.touched) - 1, -1, -1):
+            if env.touched[i] is target:
+                env.touched[i] = target[-key if node.from_end else key]
+                break
     if node.from_end:
         if isinstance(target, Unknown):
             return unknown_from("index", target)
@@ -419,6 +435,11 @@ def _resource_access(node: A.ResourceAccess, env: Env) -> Any:
         raise ExpressionError(f"'::{node.name}' needs a resource on its left")
     value = target.nested(node.name)  # type: ignore[attr-defined]
     if env.touched is not None:
+        # parent::child depends on the child (which depends on its parent), not on the parent itself
+        for i in range(len(env.touched) - 1, -1, -1):
+            if env.touched[i] is target:
+                del env.touched[i]
+                break
         env.touched.append(value)
     return value
 

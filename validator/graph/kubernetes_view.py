@@ -489,3 +489,29 @@ def scoped(scope: BackupScope, namespace: str | None, labels: Any = None, volume
         names = ", ".join(sorted({f"'{e.instance.display_name}'" for e in scope.entries}))
         return True, "info", f" (whether backup instance {names} covers it is not known statically)"
     return True, "info", scope.unknown_note
+
+
+# --- quantities ---------------------------------------------------------------------------
+
+_QUANTITY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
+_SUFFIX = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60,
+           "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
+
+
+def parse_quantity(value: Any) -> float | None:
+    """A Kubernetes resource quantity (``500m``, ``1280Mi``, ``1.5Gi``, ``2e3``) as a number; None when not one.
+
+    https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/"""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY.match(value.strip())
+    if match is None:
+        return None
+    number, suffix = float(match.group(1)), match.group(2) or ""
+    if suffix[:1] in ("e", "E") and len(suffix) > 1:
+        return number * 10 ** int(suffix[1:])
+    return number * _SUFFIX[suffix]

@@ -19,7 +19,9 @@ def backup_storage_account_unsupported(graph: InfraGraph) -> Iterator[Finding]:
         cluster = cluster_of(graph, ext)
         if cluster is not None:
             theirs, ours = region_of(account), region_of(cluster)
-            if theirs and ours and theirs != ours:
+            if account.get("location") == cluster.get("location"):
+                pass  # the same value or the same expression: the same region
+            elif theirs and ours and theirs != ours:
                 yield Finding(
                     message=f"storage account '{name}' ({account.get('location')}) of backup extension '{ext.display_name}' is not in the region of cluster '{cluster.display_name}' ({cluster.get('location')})",
                     location=account.location_of("location"), subject=account,
@@ -32,13 +34,13 @@ def backup_storage_account_unsupported(graph: InfraGraph) -> Iterator[Finding]:
                     location=hidden.location_of("location"), severity="info", subject=account, related=(uses,),
                     fix=f"Deploy storage account '{name}' in the region of cluster '{cluster.display_name}'.")
         kind = account.get("kind")
-        if isinstance(kind, str) and not isinstance(kind, Unknown) and kind.strip().lower() != "storagev2":
+        if isinstance(kind, str) and kind.strip().lower() != "storagev2":
             yield Finding(
                 message=f"storage account '{name}' of backup extension '{ext.display_name}' has kind '{kind}'; AKS backup needs a general-purpose v2 account (StorageV2)",
                 location=account.location_of("kind"), subject=account, related=(uses,),
                 fix=f"Use kind 'StorageV2' with a Standard_* SKU for storage account '{name}'.")
         sku = account.get("sku", "name")
-        if isinstance(sku, str) and not isinstance(sku, Unknown) and sku.strip().lower().startswith("premium_"):
+        if isinstance(sku, str) and sku.strip().lower().startswith("premium_"):
             yield Finding(
                 message=f"storage account '{name}' of backup extension '{ext.display_name}' has SKU '{sku}'; Premium accounts are not supported for AKS backup",
                 location=account.location_of("sku", "name"), subject=account, related=(uses,),

@@ -17,6 +17,8 @@ def vault_region_differs_from_cluster(graph: InfraGraph) -> Iterator[Finding]:
         if cluster is None or vault is None:
             continue  # one side is declared elsewhere: its region is not visible
         theirs, ours = region_of(vault), region_of(cluster)
+        if vault.get("location") == cluster.get("location"):
+            continue  # the same value or the same expression (resourceGroup().location): the same region
         related = (Related(instance.location_of(*path), f"backup instance '{instance.display_name}' names the cluster"),
                    Related(cluster.location_of("location"), f"cluster '{cluster.display_name}' location"))
         if theirs and ours and theirs != ours:

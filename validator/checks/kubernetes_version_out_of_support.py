@@ -46,7 +46,8 @@ def kubernetes_version_out_of_support(graph: InfraGraph, params: Params) -> Iter
             continue
         minor = (int(match.group(1)), int(match.group(2)))
         end = calendar.get(minor)
-        if end is None and minor < oldest:
+        older = end is None and minor < oldest
+        if older:
             end = calendar[oldest]  # older than the calendar: out of support before its oldest entry
         if end is None:
             continue  # newer than the calendar
@@ -54,7 +55,10 @@ def kubernetes_version_out_of_support(graph: InfraGraph, params: Params) -> Iter
         if lts:
             end += datetime.timedelta(days=int(data["lts_extension_days"]))
         if today > end:
+            # the message names no date of the scan: fingerprints and expectations must not change day by day
+            when = (f"is older than the oldest minor of the AKS calendar ({oldest[0]}.{oldest[1]}, end of support {end.isoformat()})" if older
+                    else f"left AKS {'long-term ' if lts else ''}support on {end.isoformat()}")
             yield Finding(
-                message=f"cluster '{cluster.display_name}' ({target.reason}) runs Kubernetes {version}; minor {minor[0]}.{minor[1]} left AKS {'long-term ' if lts else ''}support on {end.isoformat()} (judged at {today.isoformat()}, calendar as of {data['as_of']})",
+                message=f"cluster '{cluster.display_name}' ({target.reason}) runs Kubernetes {version}; minor {minor[0]}.{minor[1]} {when}",
                 location=cluster.location_of(*path), subject=cluster, related=(target.related,),
-                fix=f"Upgrade cluster '{cluster.display_name}' to a supported Kubernetes minor (see {data['source']}).")
+                fix=f"Upgrade cluster '{cluster.display_name}' to a supported Kubernetes minor (AKS calendar as of {data['as_of']}, {data['source']}).")

@@ -35,7 +35,7 @@ def no_pool_can_host_extension(graph: InfraGraph) -> Iterator[Finding]:
             if arm:
                 kinds = ", ".join([f"'{p.name}' Windows" for p in windows] + [f"'{p.name}' {p.get('vmSize')}" for p in arm])
                 yield Finding(
-                    message=f"no node pool of cluster '{name}' ({target.reason}) can host the backup extension: every pool is Windows or Arm64 ({kinds}); Arm64 is read from the 'p' letter of the VM size name, a naming heuristic",
+                    message=f"no node pool of cluster '{name}' ({target.reason}) can host the backup extension: every pool is {'Windows or Arm64' if windows else 'Arm64'} ({kinds}); Arm64 is read from the 'p' letter of the VM size name, a naming heuristic",
                     location=where, severity="warning", subject=cluster, related=related,
                     fix=f"Add a Linux node pool with an x86-64 VM size (e.g. Standard_D4s_v5) to cluster '{name}'.")
             else:

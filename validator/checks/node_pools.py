@@ -12,7 +12,7 @@ from validator.model import Location, Resource, Unknown
 AGENT_POOL = "microsoft.containerservice/managedclusters/agentpools"
 # Standard_<family><vCPUs>[-<constrained>]<additive features>_v<n>: the 'p' feature letter marks an Arm64 CPU
 # (https://learn.microsoft.com/en-us/azure/virtual-machines/vm-naming-conventions). A naming heuristic, not a SKU catalog.
-_SIZE = re.compile(r"^(?:standard|basic)_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)(?:_|$)")
+_SIZE = re.compile(r"^[A-Za-z]+_([A-Za-z]+?)(\d+)(?:-\d+)?([A-Za-z]*)(?:_|$)")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def is_arm64(pool: Pool) -> Any:
     if isinstance(size, Unknown):
         return size
     match = _SIZE.match(str(size or ""))
-    return bool(match and "p" in match.group(3))
+    return bool(match and "p" in match.group(3).lower())
 
 
 def critical_addons_only(pool: Pool) -> Any:

@@ -37,11 +37,15 @@ def backup_extension_misconfigured(graph: InfraGraph) -> Iterator[Finding]:
             settings = settings if isinstance(settings, dict) else {}
         if settings is not None:
             friendly = [key for key in settings if key in FRIENDLY]
-            if friendly:
-                yield Finding(
-                    message=f"backup extension '{name}' sets CLI-only key(s) {', '.join(repr(k) for k in friendly)} in configurationSettings; only az k8s-extension rewrites them, so through ARM/Bicep they are ignored (derived, Q-16)",
-                    location=ext.location_of(*SETTINGS, friendly[0]), codes=BSL_CODES, subject=ext,
-                    fix="Rename " + ", ".join(f"'{k}' to '{FRIENDLY[k]}'" for k in friendly) + f" in extension '{name}'.")
+            storage = [key for key in friendly if not FRIENDLY[key].startswith("resources.")]
+            limits = [key for key in friendly if key not in storage]
+            # without the storage keys there is no storage location; ignored limits only leave the defaults in place
+            for keys, severity, codes in ((storage, "", BSL_CODES), (limits, "warning", ("P-20",))):
+                if keys:
+                    yield Finding(
+                        message=f"backup extension '{name}' sets CLI-only key(s) {', '.join(repr(k) for k in keys)} in configurationSettings; only az k8s-extension rewrites them, so through ARM/Bicep they are ignored (derived, Q-16)",
+                        location=ext.location_of(*SETTINGS, keys[0]), severity=severity, codes=codes, subject=ext,
+                        fix="Rename " + ", ".join(f"'{k}' to '{FRIENDLY[k]}'" for k in keys) + f" in extension '{name}'.")
             missing = [key for key in REQUIRED if key not in settings]
             if missing:
                 yield Finding(

@@ -31,7 +31,11 @@ def backup_storage_location_read_only(graph: InfraGraph) -> Iterator[Finding]:
             if not isinstance(level, Unknown) and str(level).lower() != "readonly":
                 continue
             scope = ids.normalize(lock.scope) or ""
-            on = "the account" if scope == account_id else (f"subscription '{ids.short(scope)}'" if "/resourcegroups/" not in scope else f"resource group '{ids.short(scope)}'")
+            group = ids.resource_group_name(str(lock.scope)) or ""
+            on = ("the account" if scope == account_id
+                  else f"subscription '{ids.short(lock.scope)}'" if not group
+                  else "the deployment's resource group" if ids.is_placeholder(group)
+                  else f"resource group '{group}'")
             if isinstance(level, Unknown) or isinstance(aad, Unknown):
                 hidden = level if isinstance(level, Unknown) else aad
                 yield Finding(

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from validator.checks.backup_extension_settings import BUCKET, CONFIG, SETTINGS, backup_extensions
 from validator.graph import InfraGraph
-from validator.model import Finding, Unknown
+from validator.model import Finding, Resource, Unknown
 
 REQUIRED = (BUCKET, CONFIG + "storageAccount", CONFIG + "resourceGroup", CONFIG + "subscriptionId", "credentials.tenantId")
 # friendly key -> the Helm key it stands for; only `az k8s-extension` rewrites them (RULES.md 1.3, Q-16)
@@ -20,6 +20,22 @@ FRIENDLY = {
     "memoryLimit": "resources.limits.memory",
 }
 BSL_CODES = ("P-20", "UserErrorNoDefaultBackupStorageLocationFound")
+LOCATION = REQUIRED[:4]
+
+
+def _cli_only_keys(ext: Resource, settings: dict) -> Iterator[Finding]:
+    """CLI-only keys: an error where the storage location is then missing, a warning where only a default stays in place."""
+    friendly = [key for key in settings if key in FRIENDLY]
+    lost = [key for key in friendly if FRIENDLY[key] in LOCATION and FRIENDLY[key] not in settings]
+    rest = [key for key in friendly if key not in lost]
+    for keys, severity, codes in ((lost, "", BSL_CODES), (rest, "warning", ("P-20",))):
+        if keys:
+            yield Finding(
+                message=f"backup extension '{ext.display_name}' sets CLI-only key(s) {', '.join(repr(k) for k in keys)} in configurationSettings; only az k8s-extension rewrites them, so through ARM/Bicep they are ignored (derived, Q-16)",
+                location=ext.location_of(*SETTINGS, keys[0]), severity=severity, codes=codes, subject=ext,
+                fix="Rename " + ", ".join(f"'{k}' to '{FRIENDLY[k]}'" for k in keys if FRIENDLY[k] not in settings)
+                    + "".join(f"; drop '{k}' ('{FRIENDLY[k]}' is set)" for k in keys if FRIENDLY[k] in settings)
+                    + f" in extension '{ext.display_name}'.")
 
 
 def backup_extension_misconfigured(graph: InfraGraph) -> Iterator[Finding]:
@@ -36,17 +52,9 @@ def backup_extension_misconfigured(graph: InfraGraph) -> Iterator[Finding]:
         else:
             settings = settings if isinstance(settings, dict) else {}
         if settings is not None:
-            friendly = [key for key in settings if key in FRIENDLY]
-            storage = [key for key in friendly if not FRIENDLY[key].startswith("resources.")]
-            limits = [key for key in friendly if key not in storage]
-            # without the storage keys there is no storage location; ignored limits only leave the defaults in place
-            for keys, severity, codes in ((storage, "", BSL_CODES), (limits, "warning", ("P-20",))):
-                if keys:
-                    yield Finding(
-                        message=f"backup extension '{name}' sets CLI-only key(s) {', '.join(repr(k) for k in keys)} in configurationSettings; only az k8s-extension rewrites them, so through ARM/Bicep they are ignored (derived, Q-16)",
-                        location=ext.location_of(*SETTINGS, keys[0]), severity=severity, codes=codes, subject=ext,
-                        fix="Rename " + ", ".join(f"'{k}' to '{FRIENDLY[k]}'" for k in keys) + f" in extension '{name}'.")
-            missing = [key for key in REQUIRED if key not in settings]
+            yield from _cli_only_keys(ext, settings)
+            stand_ins = {FRIENDLY[key] for key in settings if key in FRIENDLY}  # reported as CLI-only keys above
+            missing = [key for key in REQUIRED if key not in settings and key not in stand_ins]
             if missing:
                 yield Finding(
                     message=f"backup extension '{name}' lacks required configurationSettings {', '.join(repr(k) for k in missing)}",

@@ -42,10 +42,13 @@ def cluster_of(graph: InfraGraph, ext: Resource) -> Resource | None:
 
 
 def storage_account_of(graph: InfraGraph, ext: Resource) -> tuple[Any, tuple, Resource | None]:
-    """(account id or Unknown/None, where it is written, the declared storage account or None)."""
+    """(account id or Unknown/None, where it is written, the storage account declared in the scan or None).
+
+    An account referenced as ``existing`` is declared elsewhere: its properties are not visible, so None."""
     account, where = storage_account_id(ext)
     key = ids.normalize(account)
-    return (key if key else account), where, (graph.find(key, ext.unit, STORAGE_ACCOUNT) if key else None)
+    declared = graph.find(key, ext.unit, STORAGE_ACCOUNT) if key else None
+    return (key if key else account), where, (None if declared is None or declared.get("existing") else declared)
 
 
 def bucket_of(ext: Resource) -> Any:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from validator.checks.backup_extension_settings import (BUCKET, CONTAINER, SETTINGS, backup_extensions, bucket_of,
                                                          container_id, storage_account_of)
-from validator.graph import InfraGraph
+from validator.graph import STORAGE_ACCOUNT, InfraGraph
 from validator.graph import resource_ids as ids
 from validator.model import Finding, Related, Unknown
 
@@ -18,7 +18,7 @@ def backup_storage_location_not_found(graph: InfraGraph) -> Iterator[Finding]:
             continue  # unknown or incomplete settings: AKSB-RBAC-004 and AKSB-EXT-002 say so
         name = ids.short(account)
         if declared is None:
-            if ids.has_placeholder(account):
+            if ids.has_placeholder(account) and graph.find(account, ext.unit, STORAGE_ACCOUNT) is None:  # not even as existing
                 yield Finding(
                     message=f"storage account '{name}' of backup extension '{ext.display_name}' is not declared in the scan, though it is in the deployment's own subscription and resource group; it may be deployed elsewhere",
                     location=ext.location_of(*where), severity="info", subject=ext,

@@ -14,7 +14,7 @@ SETTINGS = ("properties", "configurationSettings")
 @dataclass(frozen=True)
 class Params:
     max_objects: int = 1000
-    default_limits: dict = None  # {'cpu': '1000m', 'memory': '1280Mi'} (RULES.md R-7)
+    default_limits: dict | None = None  # {'cpu': '1000m', 'memory': '1280Mi'} (RULES.md R-7)
     example_memory: str = "4400Mi"
 
 

@@ -18,6 +18,13 @@ _MINOR = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.\d+)?\s*$")
 class Params:
     as_of: str = ""  # ISO date the calendar is judged at; empty: the day of the scan
 
+    def __post_init__(self) -> None:
+        try:
+            if self.as_of:
+                _date(self.as_of)
+        except ValueError:
+            raise TypeError(f"as_of must be an ISO date (YYYY-MM-DD), not {self.as_of!r}") from None
+
 
 def _date(text: str) -> datetime.date:
     return datetime.date.fromisoformat(str(text))

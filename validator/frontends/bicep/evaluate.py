@@ -372,14 +372,23 @@ def _non_null(node: A.NonNull, env: Env) -> Any:
     return evaluate(node.value, env)
 
 
+def _safe_chain(node: A.Node) -> bool:
+    """True when ``node`` is an access chain with a ``.?``/``[?]`` in it: null then flows to the end."""
+    while isinstance(node, (A.PropertyAccess, A.IndexAccess, A.NonNull)):
+        if getattr(node, "safe", False):
+            return True
+        node = node.value if isinstance(node, A.NonNull) else node.obj
+    return False
+
+
 def member(target: Any, name: Any, safe: bool, env: Env) -> Any:
     """``target.name`` (or ``target[name]``) with ARM's case-insensitive object lookup."""
     if isinstance(target, View):
         return target.member(name, env, safe)
     if isinstance(target, Unknown):
         return target.child(name)
-    if target is None and safe:
-        return None
+    if safe and not isinstance(target, (dict, list)):
+        return None  # .? compiles to tryGet(): null on anything that has no members
     if isinstance(target, dict):
         if not isinstance(name, str):
             raise ExpressionError(f"cannot index an object with {type_name(name)} {short(name)}")
@@ -401,11 +410,14 @@ def member(target: Any, name: Any, safe: bool, env: Env) -> Any:
 
 
 def _property(node: A.PropertyAccess, env: Env) -> Any:
-    return member(evaluate(node.obj, env), node.name, node.safe, env)
+    target = evaluate(node.obj, env)
+    return member(target, node.name, node.safe or (target is None and _safe_chain(node.obj)), env)
 
 
 def _index(node: A.IndexAccess, env: Env) -> Any:
     target = evaluate(node.obj, env)
+    if target is None and (node.safe or _safe_chain(node.obj)):
+        return None
     key = plain(evaluate(node.index, env))
     if isinstance(key, Unknown):
         return unknown_from("index", key)
@@ -599,7 +611,66 @@ def _fail(node, env):
     raise ExpressionError(f"fail(): {short(args[0], 200)}")
 
 
+def _network(name: str, value: Any) -> Any:
+    import ipaddress
+
+    if not isinstance(value, str):
+        raise ExpressionError(f"{name}: the network must be a CIDR string, not {type_name(value)}")
+    try:
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError as error:
+        raise ExpressionError(f"{name}: {error}") from None
+
+
+def _cidr_args(node: A.Call, env: Env, count: int) -> list | Unknown:
+    args = _args(node, env, count, count)
+    for arg in args:
+        if isinstance(arg, Unknown):
+            return unknown_from(node.name, arg)
+    return args
+
+
+def _parse_cidr(node, env):
+    args = _cidr_args(node, env, 1)
+    if isinstance(args, Unknown):
+        return args
+    network = _network("parseCidr", args[0])
+    result = {"network": str(network.network_address), "netmask": str(network.netmask),
+              "firstUsable": str(network.network_address + (1 if network.num_addresses > 2 else 0)),
+              "lastUsable": str(network.broadcast_address - (1 if network.version == 4 and network.num_addresses > 2 else 0)),
+              "cidr": network.prefixlen}
+    if network.version == 4:
+        result["broadcast"] = str(network.broadcast_address)
+    return result
+
+
+def _cidr_subnet(node, env):
+    args = _cidr_args(node, env, 3)
+    if isinstance(args, Unknown):
+        return args
+    network, prefix, index = _network("cidrSubnet", args[0]), args[1], args[2]
+    if not is_int(prefix) or not is_int(index) or not network.prefixlen <= prefix <= network.max_prefixlen:
+        raise ExpressionError(f"cidrSubnet: {short(prefix)} is not a prefix length within {network}")
+    if not 0 <= index < 2 ** (prefix - network.prefixlen):
+        raise ExpressionError(f"cidrSubnet: index {index} is out of range for /{prefix} subnets of {network}")
+    start = network.network_address + index * 2 ** (network.max_prefixlen - prefix)
+    return f"{start}/{prefix}"
+
+
+def _cidr_host(node, env):
+    args = _cidr_args(node, env, 2)
+    if isinstance(args, Unknown):
+        return args
+    network, index = _network("cidrHost", args[0]), args[1]
+    if not is_int(index) or not 0 <= index < max(network.num_addresses - 2, 1):
+        raise ExpressionError(f"cidrHost: index {short(index)} is out of range for {network}")
+    return str(network.network_address + index + 1)  # host 0 is the first usable address
+
+
 _BICEP_ONLY: dict[str, Callable] = {
+    "parsecidr": _parse_cidr,
+    "cidrsubnet": _cidr_subnet,
+    "cidrhost": _cidr_host,
     "loadtextcontent": _load_text,
     "loadfileasbase64": _load_base64,
     "loadjsoncontent": _load_json,

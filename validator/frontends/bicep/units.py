@@ -252,6 +252,9 @@ def _strict(frame: BicepFrame, node: A.Node, env: Env) -> Any:
 
 
 def _param_maker(frame: BicepFrame, declaration: A.ParamDecl, given: Callable | None, env: Env) -> Callable:
+    if given is not None and declaration.default is not None:
+        # ARM deploys a parameter passed as null with its default (AVM modules rely on it)
+        return lambda: _or_default(given(), frame, declaration.default, env)
     if given is not None:
         return given
     if declaration.default is not None:
@@ -259,6 +262,10 @@ def _param_maker(frame: BicepFrame, declaration: A.ParamDecl, given: Callable | 
     secure = any(d.name == "secure" for d in declaration.decorators)
     what = "secure parameter" if secure else "parameter"
     return lambda: Unknown(f"{what} '{declaration.name}' has no value")
+
+
+def _or_default(value: Any, frame: BicepFrame, default: A.Node, env: Env) -> Any:
+    return frame.safe(default, env) if value is None else value
 
 
 def _declare_nested(frame: BicepFrame, declaration: A.ResourceDecl, path: str) -> None:
@@ -287,11 +294,15 @@ def _import(frame: BicepFrame, statement: A.ImportDecl) -> None:
     unit = frame.unit
     line = statement.line
     if statement.source.startswith(REGISTRY_PREFIXES):
-        unit.report(frame.file, f"import from registry '{statement.source}' is not read; its symbols are Unknown",
-                    line, "unsupported", "info")
+        def unread(name: str) -> Unknown:
+            # reported on use: most registry imports bring types, which carry no values
+            unit.report(frame.file, f"import from registry '{statement.source}' is not read; "
+                        f"'{name}' is Unknown", line, "unsupported", "info")
+            return Unknown(f"'{name}' imported from {statement.source}")
         for symbol in statement.symbols:
-            frame.define(symbol.alias or symbol.name,
-                         lambda s=symbol: Unknown(f"'{s.name}' imported from {statement.source}"))
+            frame.define(symbol.alias or symbol.name, lambda s=symbol: unread(s.name))
+        if statement.wildcard_alias:
+            frame.define(statement.wildcard_alias, lambda: unread(statement.wildcard_alias))
         return
     rel = resolve_path(frame.file, statement.source)
     ast = unit.parse(rel) if rel is not None and rel.endswith(".bicep") else None
@@ -356,8 +367,8 @@ class ResourceView(View):
         found, value = instance.declared(path)
         if not found:
             return _unknown_child(instance, path)
-        if isinstance(value, dict):
-            return ResourceView(instance, path)
+        if isinstance(value, (dict, list)):
+            return ResourceView(instance, path)  # deploy time may add members: keep the reference
         return value
 
     def method(self, name: str, args: list, env: Env) -> Any:
@@ -734,8 +745,15 @@ def _scope(frame: BicepFrame, node: A.Node, env: Env) -> tuple[Target, Any]:
                                        management_group=args[0] if args else target.management_group), None
         return dataclasses.replace(target, kind="tenant"), None
     value = _evaluate_or_report(frame, node, env)
-    if isinstance(value, ResourceView):
-        return target, value.instance.id
+    if isinstance(value, ResourceView) and not value.path:
+        instance = value.instance
+        kind = instance.type.lower()
+        if kind == "microsoft.resources/resourcegroups":  # a group symbol: deploy into that group
+            return dataclasses.replace(target, kind="resourceGroup", subscription_id=instance.target.subscription_id,
+                                       resource_group=instance.short_name), None
+        if kind == "microsoft.management/managementgroups":
+            return dataclasses.replace(target, kind="managementGroup", management_group=instance.short_name), None
+        return target, instance.id
     value = plain(value)
     if isinstance(value, dict) and isinstance(value.get("id"), str):
         found = target_from_scope_string(target, value["id"])

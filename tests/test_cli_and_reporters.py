@@ -197,3 +197,20 @@ def test_baseline_hides_known_findings(capsys, tmp_path):
     code, out, _ = run_cli(capsys, str(EXAMPLE), "--baseline", str(baseline), "--format", "json")
     document = json.loads(out)
     assert code == 0 and document["findings"] == [] and document["summary"]["suppressed"] >= 5
+
+
+def test_as_of_makes_the_support_calendar_reproducible(tmp_path):
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-05-01", "name": "aks-a",
+             "location": "westeurope", "identity": {"type": "SystemAssigned"},
+             "properties": {"kubernetesVersion": "1.30.4", "dnsPrefix": "a"}},
+            {"type": "Microsoft.KubernetesConfiguration/extensions", "apiVersion": "2023-05-01", "name": "azure-aks-backup",
+             "scope": "Microsoft.ContainerService/managedClusters/aks-a",
+             "properties": {"extensionType": "microsoft.dataprotection.kubernetes"}}]}
+    (tmp_path / "main.json").write_text(json.dumps(template))
+    before = scan(tmp_path, Config(select=["AKSB-CLUSTER-004"], as_of="2025-01-01"))
+    after = scan(tmp_path, Config(select=["AKSB-CLUSTER-004"], as_of="2026-01-01"))
+    assert before.findings == [] and len(after.findings) == 1  # 1.30 left support in August 2025

@@ -20,6 +20,8 @@ CONFIG_SCHEMA = {
         "severity": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "info"]}},
         "params": {"type": "object", "additionalProperties": {"type": "object"}},
         "max_file_mb": {"type": "number", "exclusiveMinimum": 0},
+        "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                  "description": "Date that date-dependent rules (Kubernetes support calendar) judge at; default: today."},
         "deployment": {
             "type": "object",
             "additionalProperties": False,
@@ -47,6 +49,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     params: dict[str, dict] = field(default_factory=dict)
     max_file_mb: float = 32
+    as_of: str = ""
     deployment: dict[str, str] = field(default_factory=dict)
     source: str = ""  # where it was read from, for messages
 

@@ -1,6 +1,8 @@
 """The scan: discover, read, build deployment units and the graph, run the checks, order the findings."""
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import posixpath
 import re
@@ -228,6 +230,9 @@ def scan(target: Path, config: Config | None = None, report_paths: list[str] | N
         try:
             function, _ = policy.check_function()
             params = policy.build_params(config.params.get(policy.id))
+            if params is not None and getattr(params, "as_of", None) == "":
+                # checks stay pure: the scan's date comes from here (config as_of for reproducible runs)
+                params = dataclasses.replace(params, as_of=config.as_of or datetime.date.today().isoformat())
             produced = list(function(graph, params) if params is not None else function(graph))
         except PolicyError as exc:
             result.internal_errors += 1

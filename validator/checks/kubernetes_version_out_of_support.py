@@ -35,7 +35,7 @@ def kubernetes_version_out_of_support(graph: InfraGraph, params: Params) -> Iter
     data = reference_data.load("kubernetes_versions")
     calendar = {tuple(int(n) for n in minor.split(".")): _date(day) for minor, day in data["end_of_support"].items()}
     oldest = min(calendar)
-    today = _date(params.as_of) if params.as_of else datetime.date.today()
+    today = _date(params.as_of)  # the engine fills in the scan's date when the policy leaves it empty
     for target in protected_clusters(graph):
         cluster = target.cluster
         path = ("properties", "kubernetesVersion")

@@ -162,7 +162,8 @@ def _binding(graph: InfraGraph, resource, ns: _Namespace) -> Iterator[tuple[bool
         if policy.body.get("kind") == "ValidatingAdmissionPolicy" and policy.name == policy_name \
                 and str(policy.body.get("apiVersion", "")).startswith("admissionregistration.k8s.io/"):
             verdicts.append(ns.selected(policy.get("spec", "matchConstraints", "namespaceSelector")))
-    yield _all(verdicts), ("spec", "validationActions"), f"policy '{policy_name}', validationActions Deny"
+    named = f"policy '{policy_name}', " if isinstance(policy_name, str) else ""
+    yield _all(verdicts), ("spec", "validationActions"), f"{named}validationActions Deny"
 
 
 def admission_policy_blocks_extension(graph: InfraGraph, params: Params) -> Iterator[Finding]:

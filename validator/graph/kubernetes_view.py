@@ -23,7 +23,7 @@ from typing import Any
 from validator import reference_data
 from validator.graph import BACKUP_EXTENSION_TYPE, EXTENSION, InfraGraph
 from validator.graph.network_view import backup_extension_expected
-from validator.model import Location, Resource, Unknown
+from validator.model import Resource, Unknown
 
 STORAGE_CLASS = "k8s:storage.k8s.io/StorageClass"
 PVC = "k8s:PersistentVolumeClaim"
@@ -468,13 +468,6 @@ def backup_extensions(graph: InfraGraph) -> list[Resource]:
     return [e for e in graph.resources(EXTENSION) if isinstance(e.properties.get("extensionType"), str)
             and e.properties["extensionType"].lower() == BACKUP_EXTENSION_TYPE and not e.body.get("existing")]
 
-
-def first_location(resource: Resource, *paths: tuple) -> Location:
-    """Where the first of ``paths`` that the resource has is written (else the resource)."""
-    for path in paths:
-        if resource.get(*path) is not None:
-            return resource.location_of(*path)
-    return resource.location
 
 
 def scoped(scope: BackupScope, namespace: str | None, labels: Any = None, volumes: bool = False) -> tuple[bool, str, str]:

@@ -597,6 +597,8 @@ def _nameof(node, env):
         return arg.name
     if isinstance(arg, (A.PropertyAccess, A.ResourceAccess)):
         return arg.name
+    if isinstance(arg, A.IndexAccess) and isinstance(arg.index, A.StringLiteral):
+        return arg.index.value
     raise ExpressionError("nameof: expects a symbol or a property access")
 
 

@@ -538,7 +538,7 @@ class ResourceInstance:
             type_ = f"Unknown.Namespace/{type_}"
         target, scope_id = frame.target, None
         scope_node = self.obj.get("scope")
-        if scope_node is not None:
+        if scope_node is not None and not _is_text(scope_node):
             target, scope_id = _scope(frame, scope_node, env)
         if scope_id is None:
             scope_id = target.scope_id
@@ -613,7 +613,7 @@ class ResourceInstance:
             if not isinstance(entry, A.ObjectProperty):
                 continue
             key = entry.key_text
-            if key is not None and key.lower() in _NOT_IN_BODY:
+            if key is not None and key.lower() in _NOT_IN_BODY and not (key.lower() == "scope" and _is_text(entry.value)):
                 continue
             if key is None:
                 key = frame.safe(entry.key, env)
@@ -665,6 +665,11 @@ class ResourceInstance:
                 raise ExpressionError(f"resource '{self.declaration.name}' has no nested resource '{name}'")
             self._nested[name] = resource_views(declaration, self.frame, self.env, self)
         return self._nested[name]
+
+
+def _is_text(node: A.Node) -> bool:
+    """A string written as ``scope:`` is a property of an extensibility resource (Microsoft Graph), not a scope."""
+    return isinstance(node, (A.StringLiteral, A.InterpolatedString))
 
 
 def _flatten(items: list) -> list:

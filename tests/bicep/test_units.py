@@ -455,3 +455,105 @@ def test_scan_reads_bicep_units_with_their_parameter_files(tmp_path: Path):
     result = scan(tmp_path, Config())
     assert [d for d in result.diagnostics if d.kind != "not-an-input"] == []
     assert result.resources == 3  # group, module deployment, vault (the module is not a unit of its own)
+
+
+def test_scopes_named_by_symbols_functions_and_existing_resources():
+    resources, diagnostics = bicep({"main.bicep": """
+        targetScope = 'subscription'
+        resource hub 'Microsoft.Resources/resourceGroups@2023-07-01' existing = {
+          name: 'rg-hub'
+        }
+        resource spoke 'Microsoft.Resources/resourceGroups@2023-07-01' = {
+          name: 'rg-spoke'
+          location: 'westeurope'
+        }
+        resource dns 'Microsoft.Network/privateDnsZones@2020-06-01' existing = {
+          name: 'privatelink.westeurope.azmk8s.io'
+          scope: resourceGroup('other-sub', 'rg-dns')
+        }
+        module inHub 'mod.bicep' = {
+          name: 'in-hub'
+          scope: hub
+        }
+        module inSpoke 'mod.bicep' = {
+          name: 'in-spoke'
+          scope: resourceGroup(spoke.name)
+        }
+        module atTenant 'tenant.bicep' = {
+          name: 'at-tenant'
+          scope: tenant()
+        }
+    """, "mod.bicep": """
+        resource id 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+          name: 'uai'
+        }
+    """, "tenant.bicep": """
+        targetScope = 'tenant'
+        resource mg 'Microsoft.Management/managementGroups@2023-04-01' = {
+          name: 'mg-platform'
+        }
+    """})
+    assert diagnostics == []
+    ids = {(r.type, r.id) for r in resources}
+    sub = "/subscriptions/{subscriptionId}"
+    assert ("Microsoft.Resources/resourceGroups", f"{sub}/resourceGroups/rg-spoke") in ids
+    assert ("Microsoft.Network/privateDnsZones", "/subscriptions/other-sub/resourceGroups/rg-dns/providers/"
+            "Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io") in ids
+    identities = sorted(r.id for r in resources if r.type.endswith("userAssignedIdentities"))
+    assert identities == [f"{sub}/resourceGroups/rg-{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai"
+                          for g in ("hub", "spoke")]
+    assert ("Microsoft.Management/managementGroups", "/providers/Microsoft.Management/managementGroups/mg-platform") in ids
+    deployment = next(r for r in resources if r.name == "in-spoke")
+    assert deployment.id == f"{sub}/resourceGroups/rg-spoke/providers/Microsoft.Resources/deployments/in-spoke"
+    assert deployment.depends_on == (f"{sub}/resourceGroups/rg-spoke",)
+
+
+def test_module_loops_null_parameters_and_safe_chains():
+    resources, diagnostics = bicep({"main.bicep": """
+        param settings array = [
+          { name: 'a' }
+          { name: 'b', sku: { tier: 'Premium' } }
+        ]
+        module ids 'mod.bicep' = [for (s, i) in settings: {
+          name: 'id-${i}'
+          params: {
+            name: s.name
+            tier: s.?sku.tier
+          }
+        }]
+        output second string = ids[1].outputs.tier
+        resource reader 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+          name: 'reader'
+          tags: {
+            tier: ids[1].outputs.tier
+            subnet: cidrSubnet('10.1.0.0/16', 24, 3)
+            host: cidrHost('10.1.3.0/24', 0)
+          }
+        }
+    """, "mod.bicep": """
+        param name string
+        param tier string = 'Standard'
+        resource id 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+          name: name
+          tags: {
+            tier: tier
+          }
+        }
+        output tier string = tier
+    """})
+    assert diagnostics == []
+    assert [(r.name, r.body.get("tags")) for r in resources if r.file == "mod.bicep"] == [
+        ("a", {"tier": "Standard"}), ("b", {"tier": "Premium"})]
+    reader = next(r for r in resources if r.name == "reader")
+    assert reader.body["tags"] == {"tier": "Premium", "subnet": "10.1.3.0/24", "host": "10.1.3.1"}
+    assert reader.depends_on == (f"{RG}/providers/Microsoft.Resources/deployments/id-1",)
+
+
+def test_loops_are_capped_with_a_diagnostic():
+    resources, diagnostics = bicep({"main.bicep": """
+        resource many 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = [for i in range(0, 900): {
+          name: 'id-${i}'
+        }]
+    """})
+    assert len(resources) == 800
+    assert [(d.kind, d.line) for d in diagnostics] == [("copy-capped", 1)]

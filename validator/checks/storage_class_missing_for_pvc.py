@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from validator import reference_data
 from validator.graph import InfraGraph
-from validator.graph.kubernetes_view import (backup_scope, claim_class, claims, known_str, qualified, scoped,
+from validator.graph.kubernetes_view import (backup_scope, builtin_class_available, claim_class, claims, known_str, qualified, scoped,
                                              storage_classes, volume_named, volume_namespace, volumes)
-from validator.model import Finding
+from validator.model import Finding, Related
 
 
 def storage_class_missing_for_pvc(graph: InfraGraph) -> Iterator[Finding]:
@@ -31,7 +32,17 @@ def storage_class_missing_for_pvc(graph: InfraGraph) -> Iterator[Finding]:
                 location=pvc.location_of(*path), severity=severity, subject=pvc,
                 fix=f"Declare StorageClass '{text}' (provisioner disk.csi.azure.com) beside PVC '{qualified(pvc)}', "
                     f"or set its storageClassName to '{close[0] if close else 'managed-csi'}'")
-        elif not text:
+        elif text:
+            available, cluster = builtin_class_available(graph, classes[text])
+            if available is False:
+                setting = reference_data.load("aks_storage_classes")["drivers"][classes[text].provisioner]["setting"]
+                yield Finding(
+                    message=f"PVC '{qualified(pvc)}' uses AKS built-in storage class '{text}', which exists only with the {classes[text].provisioner} driver, "
+                            f"but cluster '{cluster.display_name}' does not enable storageProfile.{setting}{note}",
+                    location=pvc.location_of(*path), severity=severity, subject=pvc,
+                    related=(Related(cluster.location_of("properties", "storageProfile"), f"storage profile of cluster '{cluster.display_name}'"),),
+                    fix=f"Set properties.storageProfile.{setting}.enabled to true on cluster '{cluster.display_name}', or use another class for PVC '{qualified(pvc)}'")
+        else:
             volume_name = known_str(pvc.get("spec", "volumeName"))
             if volume_name and volume_named(graph, volume_name) is not None:
                 continue  # the PV is in the scan: its own finding says whether it has a class

@@ -508,3 +508,24 @@ def parse_quantity(value: Any) -> float | None:
     if suffix[:1] in ("e", "E") and len(suffix) > 1:
         return number * 10 ** int(suffix[1:])
     return number * _SUFFIX[suffix]
+
+
+def builtin_class_available(graph: InfraGraph, cls: StorageClass) -> tuple[bool | None, Resource | None]:
+    """Whether the CSI driver behind an AKS built-in class is on in the clusters of the scan:
+    (False, cluster) when every backed-up (else declared) cluster turns it off or leaves an off-by-default
+    driver unset; None when there is no cluster or a setting is not known."""
+    from validator.graph.network_view import backed_up_clusters
+
+    driver = reference_data.load("aks_storage_classes").get("drivers", {}).get(cls.provisioner)
+    if cls.resource is not None or driver is None:
+        return True, None
+    clusters = [c.resource for c in backed_up_clusters(graph)] or graph.clusters()
+    if not clusters:
+        return None, None
+    verdicts = []
+    for cluster in clusters:
+        value = cluster.get("properties", "storageProfile", driver["setting"], "enabled")
+        verdicts.append(None if isinstance(value, Unknown) else bool(driver["default"] if value is None else value is True))
+    if any(v is True for v in verdicts):
+        return True, None
+    return (None, None) if any(v is None for v in verdicts) else (False, clusters[0])

@@ -557,3 +557,60 @@ def test_loops_are_capped_with_a_diagnostic():
     """})
     assert len(resources) == 800
     assert [(d.kind, d.line) for d in diagnostics] == [("copy-capped", 1)]
+
+
+LOCKED_BICEP = """
+param clusterName string = 'aks-pay'
+
+resource cluster 'Microsoft.ContainerService/managedClusters@2024-05-01' = {
+  name: clusterName
+  location: 'westeurope'
+  identity: {
+    type: 'SystemAssigned'
+  }
+}
+
+resource vault 'Microsoft.DataProtection/backupVaults@2024-04-01' = {
+  name: 'bv-pay'
+  location: 'westeurope'
+  identity: {
+    type: 'SystemAssigned'
+  }
+}
+
+resource instance 'Microsoft.DataProtection/backupVaults/backupInstances@2024-04-01' = {
+  parent: vault
+  name: clusterName
+  properties: {
+    dataSourceInfo: {
+      resourceID: cluster.id
+    }
+    policyInfo: {
+      policyId: resourceId('Microsoft.DataProtection/backupVaults/backupPolicies', vault.name, 'p')
+      policyParameters: {
+        dataStoreParametersList: [
+          {
+            objectType: 'AzureOperationalStoreParameters'
+            dataStoreType: 'OperationalStore'
+            resourceGroupId: resourceGroup().id
+          }
+        ]
+      }
+    }
+  }
+}
+
+resource lock 'Microsoft.Authorization/locks@2020-05-01' = {
+  name: 'keep'
+  properties: {
+    level: 'CanNotDelete'
+  }
+}
+"""
+
+
+def test_findings_on_bicep_point_at_bicep_lines(tmp_path: Path):
+    (tmp_path / "main.bicep").write_text(textwrap.dedent(LOCKED_BICEP).lstrip("\n"))
+    result = scan(tmp_path, Config(select=["AKSB-LOCK-001"]))
+    assert [(f.location.path, f.location.line) for f in result.findings] == \
+        [("main.bicep", line_of(LOCKED_BICEP, "level: 'CanNotDelete'"))]

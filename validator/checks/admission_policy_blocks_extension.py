@@ -62,11 +62,13 @@ class _Namespace:
 
 # --- Kyverno ------------------------------------------------------------------------------
 
+_REQUESTERS = {"subjects", "roles", "clusterRoles"}
+
 def _kyverno_filter(block: Any, ns: _Namespace) -> bool | None:
     """One ResourceFilter ({resources: {...}}) or a bare ResourceDescription."""
     if not isinstance(block, dict):
         return None
-    resources = block.get("resources", block)
+    resources = block.get("resources", {} if "resources" not in block and set(block) & _REQUESTERS else block)
     if not isinstance(resources, dict):
         return None
     verdicts = [_kinds_match(resources.get("kinds"), ns.kinds)]
@@ -74,6 +76,8 @@ def _kyverno_filter(block: Any, ns: _Namespace) -> bool | None:
         verdicts.append(_names_match(resources.get("namespaces"), ns.name))
     if "namespaceSelector" in resources:
         verdicts.append(ns.selected(resources.get("namespaceSelector")))
+    if "selector" in resources or set(block) & _REQUESTERS:
+        verdicts.append(None)  # which of the extension's objects carry those labels, or who sends them, is not known
     return _all(verdicts)
 
 
@@ -146,6 +150,8 @@ def _gatekeeper(resource, ns: _Namespace) -> Iterator[tuple[bool | None, tuple, 
         verdicts.append(None if excluded is None else not excluded)
     if "namespaceSelector" in match:
         verdicts.append(ns.selected(match.get("namespaceSelector")))
+    if "labelSelector" in match or "name" in match:
+        verdicts.append(None)  # object labels and names of the extension's objects are not all known
     yield _all(verdicts), ("spec", "enforcementAction") if "enforcementAction" in (resource.get("spec") or {}) else ("metadata", "name"), \
         f"enforcementAction {action}"
 
@@ -157,6 +163,8 @@ def _binding(graph: InfraGraph, resource, ns: _Namespace) -> Iterator[tuple[bool
     if not isinstance(actions, list) or "Deny" not in actions:
         return
     verdicts = [ns.selected(resource.get("spec", "matchResources", "namespaceSelector"))]
+    if resource.get("spec", "matchResources", "objectSelector"):
+        verdicts.append(None)
     policy_name = resource.get("spec", "policyName")
     for policy in manifests(graph):
         if policy.body.get("kind") == "ValidatingAdmissionPolicy" and policy.name == policy_name \
@@ -190,7 +198,7 @@ def admission_policy_blocks_extension(graph: InfraGraph, params: Params) -> Iter
                 continue
             severity, note = "", ""
             if verdict is None:
-                severity, note = "info", "; whether its match covers that namespace is not known statically (namespace selector or templated names)"
+                severity, note = "info", "; whether it covers the extension's objects there is not known statically (namespace or object selectors, requester filters, templated names)"
             elif not expected:
                 severity, note = "info", f"; {backup_scope(graph).reason}"
             yield Finding(

@@ -1,4 +1,4 @@
-"""A backup instance includes a namespace the manifests never create, or a system namespace backup always skips."""
+"""A backup instance includes a namespace the manifests never create."""
 from __future__ import annotations
 
 import difflib
@@ -10,7 +10,7 @@ from validator.model import Finding
 
 
 def backup_namespace_not_found(graph: InfraGraph) -> Iterator[Finding]:
-    """Yield a warning per included namespace that is a system namespace or absent from the manifests."""
+    """Yield a warning per included namespace absent from the manifests (system namespaces: AKSB-BI-002)."""
     known = namespace_names(graph)
     scanned = bool(manifests(graph))
     for entry in scope_entries(graph):
@@ -24,11 +24,8 @@ def backup_namespace_not_found(graph: InfraGraph) -> Iterator[Finding]:
                 continue
             where = instance.location_of(*entry.path, "includedNamespaces", index)
             if name in SYSTEM_NAMESPACES:
-                yield Finding(
-                    message=f"backup instance '{instance.display_name}' includes namespace '{name}', which AKS backup always skips",
-                    location=where, subject=instance,
-                    fix=f"Remove '{name}' from includedNamespaces of backup instance '{instance.display_name}'; back up its objects from a namespace of your own")
-            elif scanned and name not in known:
+                continue  # they always exist; including them is AKSB-BI-002's finding (always skipped)
+            if scanned and name not in known:
                 close = difflib.get_close_matches(name, sorted(known), n=1)
                 hint = f"; did you mean '{close[0]}'" if close else ""
                 yield Finding(

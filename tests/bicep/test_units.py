@@ -301,7 +301,7 @@ def test_module_outputs_carry_unknown_references_to_the_module_resources():
     vault = types["Microsoft.DataProtection/backupVaults"]
     assert (vault.id, vault.file, vault.scope) == (vault_id, "infra/modules/vault.bicep",
                                                    "/subscriptions/{subscriptionId}/resourceGroups/rg-backup-prod")
-    assert vault.body["location"] == Unknown("location of resource group 'rg-backup-prod'")
+    assert vault.body["location"] == "westeurope"  # resourceGroup().location of the group main.bicep creates
     reader = types["Microsoft.Authorization/roleAssignments"]
     principal = reader.properties["principalId"]
     assert (principal.ref, principal.path) == (vault_id, ("identity", "principalId"))

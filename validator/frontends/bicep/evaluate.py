@@ -59,6 +59,10 @@ class View:
     def describe(self) -> str:
         return "this symbol"
 
+    def dependency(self, owner: Any) -> Any:
+        """The id a declaration reading this view depends on (None: no dependency)."""
+        return None
+
 
 class Frame:
     """The symbols of one evaluated Bicep file: lazily computed, case-sensitive, cycles detected.

@@ -45,8 +45,8 @@ def _json(unit: Any, rel: str) -> dict:
 
 
 def _bicepparam(unit: Any, rel: str, depth: int) -> dict:
-    from validator.frontends.bicep.units import new_frame, _target_scope  # noqa: F401 - cycle-free at call time
     from validator.frontends.arm.scopes import Target
+    from validator.frontends.bicep.frames import new_frame
 
     ast = unit.parse(rel)
     if ast is None:

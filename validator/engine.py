@@ -129,6 +129,7 @@ def load_resources(root: Path, config: Config, result: Result) -> tuple[list[Res
     for unit in units:
         if unit.template.endswith(".bicep"):
             new, diags = _bicep_unit(unit, sources, config)
+            result.internal_errors += sum(1 for d in diags if d.kind == "internal-error")  # our bugs: exit 2
         else:
             try:
                 outcome = evaluate_arm_unit(unit, arm, sources.positions, dict(config.deployment))

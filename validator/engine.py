@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
-import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,7 +122,7 @@ def load_resources(root: Path, config: Config, result: Result) -> tuple[list[Res
     bicep_templates = [b.rel for b in bicep_files if b.kind == "bicep"]
     bicep_modules, using = bicep_links([b.rel for b in bicep_files], sources.texts)
     units, unmatched = plan_units(templates + bicep_templates, parameter_files + sorted(using),
-                                  (linked & set(templates)) | (bicep_modules & set(bicep_templates)), using)
+                                  (linked & set(templates)) | (bicep_modules & set(templates + bicep_templates)), using)
     for rel in unmatched:
         result.diagnostics.append(Diagnostic(rel, "parameters file matches no template in its folder (expected <template>.parameters[.<env>].json); not used", severity="info", kind="not-an-input"))
     for unit in units:

@@ -614,3 +614,37 @@ def test_findings_on_bicep_point_at_bicep_lines(tmp_path: Path):
     result = scan(tmp_path, Config(select=["AKSB-LOCK-001"]))
     assert [(f.location.path, f.location.line) for f in result.findings] == \
         [("main.bicep", line_of(LOCKED_BICEP, "level: 'CanNotDelete'"))]
+
+
+def test_arm_json_modules_go_through_the_arm_evaluator():
+    nested = {"$schema": SCHEMA, "contentVersion": "1.0.0.0",
+              "parameters": {"vaultName": {"type": "string"}},
+              "resources": [{"type": "Microsoft.DataProtection/backupVaults", "apiVersion": "2024-04-01",
+                             "name": "[parameters('vaultName')]", "identity": {"type": "SystemAssigned"}}],
+              "outputs": {"principalId": {"type": "string", "value": "[reference(resourceId("
+                                          "'Microsoft.DataProtection/backupVaults', parameters('vaultName')), "
+                                          "'2024-04-01', 'Full').identity.principalId]"}}}
+    resources, diagnostics = bicep({"main.bicep": """
+        module v 'nested.json' = {
+          name: 'v'
+          scope: resourceGroup('rg-b')
+          params: {
+            vaultName: 'bv'
+          }
+        }
+        resource id 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+          name: 'x'
+          tags: {
+            principal: v.outputs.principalId
+          }
+        }
+    """, "nested.json": json.dumps(nested, indent=2)})
+    assert diagnostics == []
+    vault_id = "/subscriptions/{subscriptionId}/resourceGroups/rg-b/providers/Microsoft.DataProtection/backupVaults/bv"
+    vault = by_type(resources)["Microsoft.DataProtection/backupVaults"]
+    assert (vault.id, vault.file, vault.source_format, vault.unit) == (vault_id, "nested.json", "arm", "main.bicep")
+    assert vault.location_of("identity").line == 15
+    principal = by_type(resources)["Microsoft.ManagedIdentity/userAssignedIdentities"].body["tags"]["principal"]
+    assert (principal.ref, principal.path) == (vault_id, ("identity", "principalId"))
+    modules, _ = bicep_links(["main.bicep"], {"main.bicep": "module v 'nested.json' = {\n}\n"})
+    assert modules == {"nested.json"}

@@ -195,7 +195,7 @@ _BICEP_USING = re.compile(r"^[ \t]*using[ \t]+'([^'$]+)'", re.M)
 
 
 def bicep_links(rels: list[str], texts: dict[str, str]) -> tuple[set[str], dict[str, str]]:
-    """(local .bicep files used as modules, {.bicepparam file: the template its ``using`` names}).
+    """(local files used as Bicep modules, .bicep or ARM .json; {.bicepparam file: the template its ``using`` names}).
 
     A cheap line scan rather than a parse: registry modules (``br:``, ``ts:``) are
     not files; a file that a ``.bicepparam`` names stays a unit even when it is

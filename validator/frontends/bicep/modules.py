@@ -69,6 +69,8 @@ class OutputsView(View):
 
     def plain(self) -> Any:
         frame = self.instance.frame_or_none()
+        if self.instance.arm is not None:
+            return dict(self.instance.arm[1])
         if frame is None:
             return Unknown(f"outputs of module '{self.instance.declaration.name}'")
         return {name: frame.output(name) for name in frame.outputs}
@@ -98,6 +100,7 @@ class ModuleInstance:
         self._frame: Any = False  # False: not built yet; None: not readable
         self._condition: Any = None
         self.registry = declaration.path.startswith(REGISTRY_PREFIXES)
+        self.arm: Any = None  # (resources, outputs) of an ARM JSON module
 
     condition = ResourceInstance.condition
     lexical_parent = None
@@ -180,13 +183,19 @@ class ModuleInstance:
             unit.report(frame.file, f"module '{declaration.path}' is not among the scanned files; not read", line,
                         "module")
             return None
-        if not rel.endswith(".bicep"):
-            unit.report(frame.file, f"module '{declaration.path}' is not a .bicep file; not evaluated", line,
-                        "unsupported", "info")
-            return None
         if frame.depth + 1 > MAX_MODULE_DEPTH:
             unit.report(frame.file, f"modules nested deeper than {MAX_MODULE_DEPTH} levels were not evaluated",
                         line, "nesting-limit")
+            return None
+        if rel.endswith(".json"):
+            from validator.frontends.bicep.arm_modules import evaluate_arm_module
+
+            self.arm = evaluate_arm_module(unit, frame, rel, line, self.target, self.name, self.params(),
+                                           combine(frame.condition, self.condition()))
+            return None
+        if not rel.endswith(".bicep"):
+            unit.report(frame.file, f"module '{declaration.path}' is neither a .bicep nor an ARM .json file; "
+                        "not evaluated", line, "unsupported", "info")
             return None
         ast = unit.parse(rel)
         if ast is None:
@@ -204,6 +213,13 @@ class ModuleInstance:
         if self.registry:
             return Unknown(f"output '{name}' of registry module {self.declaration.path}")
         frame = self.frame_or_none()
+        if self.arm is not None:
+            outputs = self.arm[1]
+            if name in outputs:
+                return outputs[name]
+            if safe:
+                return None
+            raise ExpressionError(f"{self.declaration.path} has no output '{name}'")
         if frame is None:
             return Unknown(f"output '{name}' of module '{self.declaration.name}' (not read)")
         if name not in frame.outputs and safe:

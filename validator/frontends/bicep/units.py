@@ -200,3 +200,7 @@ def emit_module(unit: _Unit, instance: ModuleInstance) -> None:
     child = instance.frame_or_none()
     if child is not None:
         emit_frame(unit, child)
+    elif instance.arm is not None:
+        for item in instance.arm[0]:
+            if not unit.add(item, frame, instance.declaration.line):
+                return

@@ -643,7 +643,7 @@ def test_arm_json_modules_go_through_the_arm_evaluator():
     vault_id = "/subscriptions/{subscriptionId}/resourceGroups/rg-b/providers/Microsoft.DataProtection/backupVaults/bv"
     vault = by_type(resources)["Microsoft.DataProtection/backupVaults"]
     assert (vault.id, vault.file, vault.source_format, vault.unit) == (vault_id, "nested.json", "arm", "main.bicep")
-    assert vault.location_of("identity").line == 15
+    assert vault.location_of("identity").line == line_of(json.dumps(nested, indent=2), '"identity"')
     principal = by_type(resources)["Microsoft.ManagedIdentity/userAssignedIdentities"].body["tags"]["principal"]
     assert (principal.ref, principal.path) == (vault_id, ("identity", "principalId"))
     modules, _ = bicep_links(["main.bicep"], {"main.bicep": "module v 'nested.json' = {\n}\n"})

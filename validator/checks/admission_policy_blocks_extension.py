@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from validator.graph import InfraGraph
-from validator.graph.kubernetes_view import backup_scope, known_str, manifests, namespace_labels, qualified, selector_matches
+from validator.graph.kubernetes_view import (backup_scope, known_str, manifests, namespace_labels, qualified, selector_matches)
 from validator.graph.network_view import EXTENSION_NAMESPACE
 from validator.model import Finding
 

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_targets import protected_clusters
 from validator.graph import InfraGraph
 from validator.model import Finding
 
 
 def backed_up_cluster_stopped(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per cluster named by a backup instance whose properties.powerState.code is 'Stopped'."""
-    for target in protected_clusters(graph):
+    for target in graph.protected_clusters():
         if not target.backed_up:
             continue
-        cluster = target.cluster
+        cluster = target.resource
         path = ("properties", "powerState", "code")
         code = cluster.get(*path)
         if isinstance(code, str) and code.strip().lower() == "stopped":

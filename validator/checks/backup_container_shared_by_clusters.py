@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_extension_settings import BUCKET, SETTINGS, backup_extensions, bucket_of, storage_account_of
+from validator.checks.backup_extension_settings import BUCKET, SETTINGS, bucket_of, storage_account_of
 from validator.graph import InfraGraph
 from validator.graph import resource_ids as ids
 from validator.model import Finding, Related
@@ -12,7 +12,7 @@ from validator.model import Finding, Related
 def backup_container_shared_by_clusters(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backup extension whose (account, container) another cluster's backup extension also uses."""
     groups: dict[tuple, list] = {}
-    for ext in backup_extensions(graph):
+    for ext in graph.backup_extensions():
         account, _, _ = storage_account_of(graph, ext)
         bucket = bucket_of(ext)
         cluster = ids.normalize(ext.scope)

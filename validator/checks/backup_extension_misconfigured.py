@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_extension_settings import BUCKET, CONFIG, SETTINGS, backup_extensions
+from validator.checks.backup_extension_settings import BUCKET, CONFIG, SETTINGS
 from validator.graph import InfraGraph
 from validator.model import Finding, Resource, Unknown
 
@@ -40,7 +40,7 @@ def _cli_only_keys(ext: Resource, settings: dict) -> Iterator[Finding]:
 
 def backup_extension_misconfigured(graph: InfraGraph) -> Iterator[Finding]:
     """Yield findings per backup extension with missing required settings, CLI-only keys or unstable release settings."""
-    for ext in backup_extensions(graph):
+    for ext in graph.backup_extensions():
         name = ext.display_name
         settings = ext.get(*SETTINGS)
         if isinstance(settings, Unknown):

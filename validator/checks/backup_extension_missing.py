@@ -3,21 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, InfraGraph
+from validator.graph import CLUSTER, InfraGraph
 from validator.graph import resource_ids as ids
-from validator.model import Finding, Related, Unknown
-
-
-def backup_extensions(graph: InfraGraph, cluster_id: str, unit: str) -> tuple[list, list]:
-    """(backup extensions on the cluster, extensions whose type is not known statically)."""
-    found, unknown = [], []
-    for ext in graph.extensions_on(cluster_id, unit):
-        kind = ext.properties.get("extensionType")
-        if isinstance(kind, Unknown):
-            unknown.append(ext)
-        elif str(kind).lower() == BACKUP_EXTENSION_TYPE:
-            found.append(ext)
-    return found, unknown
+from validator.model import Finding, Related
 
 
 def backup_extension_missing(graph: InfraGraph) -> Iterator[Finding]:
@@ -32,7 +20,7 @@ def backup_extension_missing(graph: InfraGraph) -> Iterator[Finding]:
                 location=where, severity="info", subject=instance,
                 fix="Install the extension microsoft.dataprotection.kubernetes on the cluster before the backup instance.")
             continue
-        found, unknown = backup_extensions(graph, cluster_id, instance.unit)
+        found, unknown = graph.backup_extensions_on(cluster_id, instance.unit)
         if found:
             same_unit = [e for e in found if e.unit == instance.unit]
             depends = {ids.normalize(d) for d in instance.depends_on}

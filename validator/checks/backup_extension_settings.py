@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from validator.checks.extension_storage_role_missing import storage_account_id, uses_aad
-from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, EXTENSION, STORAGE_ACCOUNT, InfraGraph
+from validator.graph import CLUSTER, STORAGE_ACCOUNT, InfraGraph
 from validator.graph import resource_ids as ids
 from validator.model import Resource, Unknown
 
@@ -13,19 +13,8 @@ BUCKET = "configuration.backupStorageLocation.bucket"
 CONFIG = "configuration.backupStorageLocation.config."
 CONTAINER = "microsoft.storage/storageaccounts/blobservices/containers"
 
-__all__ = ["BUCKET", "CONFIG", "CONTAINER", "SETTINGS", "backup_extensions", "bucket_of", "cluster_of",
+__all__ = ["BUCKET", "CONFIG", "CONTAINER", "SETTINGS", "bucket_of", "cluster_of",
            "container_id", "setting", "storage_account_id", "storage_account_of", "uses_aad"]
-
-
-def backup_extensions(graph: InfraGraph) -> list[Resource]:
-    """Declared extensions whose extensionType is (case-insensitively) the backup extension; unknown types are left out."""
-    found = []
-    for ext in graph.resources(EXTENSION):
-        kind = ext.properties.get("extensionType")
-        if not ext.get("existing") and isinstance(kind, str) and not isinstance(kind, Unknown) \
-                and kind.strip().lower() == BACKUP_EXTENSION_TYPE:
-            found.append(ext)
-    return found
 
 
 def setting(ext: Resource, key: str) -> Any:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph
-from validator.graph.kubernetes_view import HookSpec, backup_hooks, hook_specs, is_templated, known_str, pod_templates, selector_matches
+from validator.graph.kubernetes_view import (HookSpec, backup_hooks, hook_specs, is_templated, known_str, pod_templates, selector_matches)
 from validator.model import Finding
 
 # https://pkg.go.dev/time#ParseDuration

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from validator import reference_data
-from validator.checks.backup_extension_missing import backup_extensions
 from validator.checks.extension_storage_role_missing import storage_account_id
 from validator.checks.role_assignment_missing import _principals, _targets
 from validator.graph import InfraGraph, Principal, RoleAssignment
@@ -29,7 +28,7 @@ def _needed(graph: InfraGraph, instance: Resource) -> Iterator[tuple[RoleAssignm
         return
     blob_roles = reference_data.roles_satisfying("storage_blob_data_contributor")
     account_roles = reference_data.roles_satisfying("storage_account_contributor")
-    for ext in backup_extensions(graph, cluster, instance.unit)[0]:
+    for ext in graph.backup_extensions_on(cluster, instance.unit)[0]:
         account, _ = storage_account_id(ext)
         ext_key = ids.normalize(ext.id)
         if ids.normalize(account) is None or ext_key is None:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph
-from validator.graph.kubernetes_view import backup_extensions, backup_scope, is_templated, manifests, parse_quantity
+from validator.graph.kubernetes_view import backup_scope, is_templated, manifests, parse_quantity
 from validator.model import Finding, Unknown
 
 SETTINGS = ("properties", "configurationSettings")
@@ -38,7 +38,7 @@ def backup_plugin_memory_too_low(graph: InfraGraph, params: Params) -> Iterator[
     """Yield a warning per backup extension left at the default memory limit for a large scope, an error per invalid resource setting."""
     sure, maybe = objects_in_scope(graph)
     default_memory = parse_quantity(_limits(params)["memory"])
-    for extension in backup_extensions(graph):
+    for extension in graph.backup_extensions():
         settings = extension.get(*SETTINGS)
         if isinstance(settings, Unknown):
             continue

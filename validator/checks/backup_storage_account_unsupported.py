@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_extension_settings import backup_extensions, cluster_of, storage_account_of
+from validator.checks.backup_extension_settings import cluster_of, storage_account_of
 from validator.graph import InfraGraph, region_of
 from validator.model import Finding, Related, Unknown
 
 
 def backup_storage_account_unsupported(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backup extension whose declared storage account has another region, kind or a Premium SKU."""
-    for ext in backup_extensions(graph):
+    for ext in graph.backup_extensions():
         _, where, account = storage_account_of(graph, ext)
         if account is None:
             continue  # not declared here: its region and SKU are not visible

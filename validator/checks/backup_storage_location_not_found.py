@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_extension_settings import (BUCKET, CONTAINER, SETTINGS, backup_extensions, bucket_of,
-                                                         container_id, storage_account_of)
+from validator.checks.backup_extension_settings import (BUCKET, CONTAINER, SETTINGS, bucket_of, container_id, storage_account_of)
 from validator.graph import STORAGE_ACCOUNT, InfraGraph
 from validator.graph import resource_ids as ids
 from validator.model import Finding, Related, Unknown
@@ -12,7 +11,7 @@ from validator.model import Finding, Related, Unknown
 
 def backup_storage_location_not_found(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backup extension whose container is missing from its declared account (info: account not declared)."""
-    for ext in backup_extensions(graph):
+    for ext in graph.backup_extensions():
         account, where, declared = storage_account_of(graph, ext)
         if not isinstance(account, str) or isinstance(account, Unknown):
             continue  # unknown or incomplete settings: AKSB-RBAC-004 and AKSB-EXT-002 say so

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_extension_settings import (CONTAINER, backup_extensions, bucket_of, container_id,
-                                                         storage_account_of, uses_aad)
+from validator.checks.backup_extension_settings import (CONTAINER, bucket_of, container_id, storage_account_of, uses_aad)
 from validator.graph import InfraGraph
 from validator.graph import resource_ids as ids
 from validator.model import Finding, Related, Unknown
@@ -18,7 +17,7 @@ def _enabled(value: object) -> bool:
 
 def backup_storage_location_read_only(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per ReadOnly lock over a key-mode extension's account and per immutable backup container."""
-    for ext in backup_extensions(graph):
+    for ext in graph.backup_extensions():
         account_id, where, account = storage_account_of(graph, ext)
         if not isinstance(account_id, str):
             continue

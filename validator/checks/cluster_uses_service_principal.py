@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_targets import protected_clusters
 from validator.graph import InfraGraph
 from validator.model import Finding, Unknown
 
@@ -12,8 +11,8 @@ MANAGED = ("systemassigned", "userassigned")
 
 def cluster_uses_service_principal(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backed-up cluster with a service principal (clientId not 'msi') or no managed identity."""
-    for target in protected_clusters(graph):
-        cluster = target.cluster
+    for target in graph.protected_clusters():
+        cluster = target.resource
         name = cluster.display_name
         client = cluster.get("properties", "servicePrincipalProfile", "clientId")
         kind = cluster.get("identity", "type")

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph, region_of
-from validator.graph.network_view import (backed_up_clusters, dp_endpoint, node_subnets, pinned_publicly,
-                                          vnet_dns_servers)
+from validator.graph.network_view import dp_endpoint, node_subnets, pinned_publicly, vnet_dns_servers
 from validator.model import Finding, Related, Unknown
 
 
@@ -18,7 +17,7 @@ class Params:
 def custom_dns_servers_on_cluster_vnet(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per VNet of a backed-up cluster with custom dhcpOptions.dnsServers."""
     seen: set = set()
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         resource = cluster.resource
         region = region_of(resource)
         name = dp_endpoint(region) if region else "<region>.dp.kubernetesconfiguration.azure.com"
@@ -29,7 +28,7 @@ def custom_dns_servers_on_cluster_vnet(graph: InfraGraph, params: Params) -> Ite
             seen.add((vnet.unit, vnet.id))
             servers = vnet_dns_servers(vnet)
             where = vnet.location_of("properties", "dhcpOptions", "dnsServers")
-            evidence = Related(cluster.evidence, f"cluster '{resource.display_name}' {cluster.evidence_text}")
+            evidence = Related(cluster.evidence, f"cluster '{resource.display_name}' {cluster.reason}")
             if isinstance(servers, Unknown) or (isinstance(servers, list) and any(isinstance(s, Unknown) for s in servers)):
                 yield Finding(
                     message=f"the DNS servers of VNet '{vnet.display_name}' (cluster '{resource.display_name}') are not known statically; if they are custom they must resolve {name}",

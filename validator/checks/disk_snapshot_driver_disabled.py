@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_targets import protected_clusters
 from validator.graph import InfraGraph
 from validator.model import Finding, Unknown
 
@@ -13,8 +12,8 @@ COMPONENTS = (("diskCSIDriver", "Azure Disk CSI driver"), ("snapshotController",
 
 def disk_snapshot_driver_disabled(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backed-up cluster whose storageProfile turns the disk CSI driver or snapshot controller off."""
-    for target in protected_clusters(graph):
-        cluster = target.cluster
+    for target in graph.protected_clusters():
+        cluster = target.resource
         for key, label in COMPONENTS:
             path = ("properties", "storageProfile", key, "enabled")
             value = cluster.get(*path)

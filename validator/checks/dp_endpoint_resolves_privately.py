@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from validator.graph import InfraGraph, region_of
 from validator.graph import resource_ids as ids
-from validator.graph.network_view import (backed_up_clusters, dp_endpoint, node_subnets, pinned_publicly,
-                                          private_dns_zones, vnet_dns_servers, zone_links)
+from validator.graph.network_view import (dp_endpoint, node_subnets, pinned_publicly, private_dns_zones, vnet_dns_servers, zone_links)
 from validator.model import Finding, Related
 
 
@@ -19,7 +18,7 @@ class Params:
 def dp_endpoint_resolves_privately(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per link of privatelink.dp.kubernetesconfiguration.* to a backed-up cluster's VNet (or its DNS)."""
     reported: set = set()
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         resource = cluster.resource
         region = region_of(resource)
         name = dp_endpoint(region) if region else "<region>.dp.kubernetesconfiguration.azure.com"
@@ -30,7 +29,7 @@ def dp_endpoint_resolves_privately(graph: InfraGraph, params: Params) -> Iterato
         vnets = {s.vnet_id: s.vnet for s in subnets}
         custom_dns = [v for v in vnets.values() if v is not None and isinstance(vnet_dns_servers(v), list)
                       and any(isinstance(s, str) and s not in params.azure_dns for s in vnet_dns_servers(v))]
-        evidence = Related(cluster.evidence, f"cluster '{resource.display_name}' {cluster.evidence_text}")
+        evidence = Related(cluster.evidence, f"cluster '{resource.display_name}' {cluster.reason}")
         for zone in private_dns_zones(graph, zone_name):
             if not graph.links(resource.unit, zone.unit):
                 continue

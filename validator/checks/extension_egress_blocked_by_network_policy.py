@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph
-from validator.graph.network_view import (EXTENSION_NAMESPACE, backed_up_clusters, backup_extension_expected,
-                                          has_calico_policies, namespaces, network_policies)
+from validator.graph.network_view import (EXTENSION_NAMESPACE, backup_extension_expected, has_calico_policies, namespaces, network_policies)
 from validator.model import Finding, Location, Unknown
 from validator.network import calico, netpol
 
@@ -31,7 +30,7 @@ def _flows(params: Params) -> list[tuple[str, dict, int, str]]:
 def _ipblock_matches_pods(graph: InfraGraph) -> bool | None:
     """Azure NPM and Calico match ipBlocks against pod IPs, Cilium does not (CNI-specific, see netpol)."""
     engines = set()
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         value = cluster.resource.get("properties", "networkProfile", "networkPolicy")
         engines.add(value.lower() if isinstance(value, str) else None)
     if engines and engines <= {"azure", "calico"}:

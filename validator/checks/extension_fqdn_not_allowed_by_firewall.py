@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from validator.graph import InfraGraph, region_of
 from validator.graph import resource_ids as ids
-from validator.graph.network_view import (BackedUpCluster, Subnet, backed_up_clusters, extension_fqdns,
-                                          extension_storage_accounts, firewall_at, firewall_rules, node_subnets,
-                                          routes, vnet_prefixes)
+from validator.graph import ProtectedCluster
+from validator.graph.network_view import (Subnet, extension_fqdns, extension_storage_accounts, firewall_at, firewall_rules, node_subnets, routes, vnet_prefixes)
 from validator.model import Finding, Location, Related, Unknown
 from validator.network.firewall import firewall_explain
 from validator.network.routes import next_hop
@@ -19,19 +18,19 @@ class Params:
     flows: tuple = ("cluster-extensions-dataplane", "mcr", "entra-id", "arm", "backup-storage")
 
 
-def _region(cluster: BackedUpCluster) -> str | None:
+def _region(cluster: ProtectedCluster) -> str | None:
     return region_of(cluster.resource)
 
 
 def extension_fqdn_not_allowed_by_firewall(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per firewall verdict that denies (or cannot confirm) HTTPS to an extension FQDN."""
     reported: set = set()
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         resource = cluster.resource
         outbound_path = ("properties", "networkProfile", "outboundType")
         outbound = resource.get(*outbound_path)
         subnets, _ = node_subnets(graph, resource)
-        evidence = Related(cluster.evidence, f"cluster {cluster.evidence_text}")
+        evidence = Related(cluster.evidence, f"cluster {cluster.reason}")
         for subnet in subnets:
             table_rules = routes(graph, subnet.route_table) if subnet.route_table is not None else None
             udr = isinstance(outbound, str) and outbound.lower() == "userdefinedrouting"
@@ -59,7 +58,7 @@ def _firewall_findings(graph, params: Params, cluster, subnet: Subnet, firewall,
     resource = cluster.resource
     rules, why = firewall_rules(graph, firewall)
     related = (Related(route_where, f"route '{hop['route']}' sends node subnet egress to firewall '{firewall.display_name}'"),
-               Related(cluster.evidence, f"cluster {cluster.evidence_text}"))
+               Related(cluster.evidence, f"cluster {cluster.reason}"))
     if rules is None:
         yield from _once(reported, ("fw", firewall.id), Finding(
             message=f"the rules of Azure Firewall '{firewall.display_name}', the egress of cluster '{resource.display_name}', cannot be checked: {why}",

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator import reference_data
-from validator.checks.backup_targets import protected_clusters
 from validator.graph import InfraGraph
 from validator.model import Finding, Unknown
 
@@ -36,8 +35,8 @@ def kubernetes_version_out_of_support(graph: InfraGraph, params: Params) -> Iter
     calendar = {tuple(int(n) for n in minor.split(".")): _date(day) for minor, day in data["end_of_support"].items()}
     oldest = min(calendar)
     today = _date(params.as_of)  # the engine fills in the scan's date when the policy leaves it empty
-    for target in protected_clusters(graph):
-        cluster = target.cluster
+    for target in graph.protected_clusters():
+        cluster = target.resource
         path = ("properties", "kubernetesVersion")
         version = cluster.get(*path)
         if version is None:

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph
-from validator.graph.network_view import backed_up_clusters
 from validator.model import Finding, Related, Unknown
 
 
@@ -17,12 +16,12 @@ class Params:
 def network_isolated_cluster(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per backed-up cluster with bootstrapProfile.artifactSource Cache and outboundType none/block."""
     isolated = {value.lower() for value in params.isolated_outbound_types}
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         resource = cluster.resource
         source_path = ("properties", "bootstrapProfile", "artifactSource")
         outbound_path = ("properties", "networkProfile", "outboundType")
         source, outbound = resource.get(*source_path), resource.get(*outbound_path)
-        evidence = (Related(cluster.evidence, f"cluster {cluster.evidence_text}"),)
+        evidence = (Related(cluster.evidence, f"cluster {cluster.reason}"),)
         cached = None if isinstance(source, Unknown) else isinstance(source, str) and source.lower() == "cache"
         blocked = None if isinstance(outbound, Unknown) else isinstance(outbound, str) and outbound.lower() in isolated
         if cached is False or blocked is False:

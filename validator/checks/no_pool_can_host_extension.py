@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_targets import protected_clusters
 from validator.checks.node_pools import critical_addons_only, is_arm64, is_windows, pools_of
 from validator.graph import InfraGraph
 from validator.model import Finding, Related, Unknown
@@ -11,8 +10,8 @@ from validator.model import Finding, Related, Unknown
 
 def no_pool_can_host_extension(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backed-up cluster whose every pool is Windows or Arm64, or tainted CriticalAddonsOnly."""
-    for target in protected_clusters(graph):
-        cluster = target.cluster
+    for target in graph.protected_clusters():
+        cluster = target.resource
         pools = pools_of(graph, cluster)
         if not pools:
             continue

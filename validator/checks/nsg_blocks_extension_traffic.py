@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph
-from validator.graph.network_view import backed_up_clusters, node_subnets, nsg_rules, vnet_prefixes
+from validator.graph.network_view import node_subnets, nsg_rules, vnet_prefixes
 from validator.model import Finding, Location, Related, Unknown
 from validator.network.nsg import nsg_explain
 
@@ -56,7 +56,7 @@ def _flows(cluster, source, params: Params) -> list[_Flow]:
 def nsg_blocks_extension_traffic(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per node-subnet NSG rule that denies the API server, the P-18 service tags or intra-subnet traffic."""
     reported: set = set()
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         resource = cluster.resource
         subnets, _ = node_subnets(graph, resource)
         for subnet in subnets:
@@ -92,7 +92,7 @@ def nsg_blocks_extension_traffic(graph: InfraGraph, params: Params) -> Iterator[
                 yield from _once(reported, (subnet.nsg.unit, subnet.nsg.id, what), Finding(
                     message=f"NSG '{subnet.nsg.display_name}' on node subnet '{subnet.name}' of cluster '{resource.display_name}' denies {what}: {verdict.reason}",
                     location=_location(verdict, subnet), severity=item.severity, codes=item.codes, subject=subnet.nsg,
-                    related=(where_subnet, Related(cluster.evidence, f"cluster {cluster.evidence_text}")),
+                    related=(where_subnet, Related(cluster.evidence, f"cluster {cluster.reason}")),
                     fix=f"Add an allow rule for {what} to NSG '{subnet.nsg.display_name}' with a lower priority number than rule '{rule}', or remove that rule."))
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph
-from validator.graph.network_view import EXTENSION_NAMESPACE, backed_up_clusters, pod_identity_exceptions
+from validator.graph.network_view import EXTENSION_NAMESPACE, pod_identity_exceptions
 from validator.model import Finding, Related, Unknown
 
 
@@ -31,10 +31,10 @@ def _covers(namespace, labels, params: Params) -> bool | None:
 def pod_identity_exception_missing(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per backed-up cluster with podIdentityProfile.enabled and no exception for the extension pods."""
     manifests = pod_identity_exceptions(graph)
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         resource = cluster.resource
         enabled = resource.get("properties", "podIdentityProfile", "enabled")
-        evidence = Related(cluster.evidence, f"cluster {cluster.evidence_text}")
+        evidence = Related(cluster.evidence, f"cluster {cluster.reason}")
         if isinstance(enabled, Unknown):
             yield Finding(
                 message=f"whether pod-managed identity is enabled on cluster '{resource.display_name}' is not known statically ({enabled}); an exception for the backup extension pods may be needed",

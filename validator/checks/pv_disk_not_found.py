@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from validator.graph import InfraGraph
 from validator.graph import resource_ids as ids
-from validator.graph.kubernetes_view import backup_scope, has_infrastructure_code, known_str, scoped, volume_namespace, volumes
+from validator.graph.kubernetes_view import (backup_scope, has_infrastructure_code, known_str, scoped, volume_namespace, volumes)
 from validator.model import Finding
 
 DISK = "microsoft.compute/disks"

@@ -4,9 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from validator.graph import InfraGraph
-from validator.graph.kubernetes_view import (backup_scope, claim_class, claim_named, claims, consumed_claims, known_str,
-                                             parse_quantity, qualified, resolved_class, scoped, storage_classes,
-                                             volume_named, volume_namespace, volumes)
+from validator.graph.kubernetes_view import (backup_scope, claim_class, claim_named, claims, consumed_claims, known_str, parse_quantity, qualified, resolved_class, scoped, storage_classes, volume_named, volume_namespace, volumes)
 from validator.model import Finding, Related
 
 

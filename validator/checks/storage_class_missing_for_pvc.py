@@ -5,8 +5,7 @@ from collections.abc import Iterator
 
 from validator import reference_data
 from validator.graph import InfraGraph
-from validator.graph.kubernetes_view import (backup_scope, builtin_class_available, claim_class, claims, known_str, qualified, scoped,
-                                             storage_classes, volume_named, volume_namespace, volumes)
+from validator.graph.kubernetes_view import (backup_scope, builtin_class_available, claim_class, claims, known_str, qualified, scoped, storage_classes, volume_named, volume_namespace, volumes)
 from validator.model import Finding, Related
 
 

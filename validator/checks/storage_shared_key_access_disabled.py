@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.backup_extension_settings import CONFIG, SETTINGS, backup_extensions, storage_account_of, uses_aad
+from validator.checks.backup_extension_settings import CONFIG, SETTINGS, storage_account_of, uses_aad
 from validator.graph import InfraGraph
 from validator.model import Finding, Related, Unknown
 
 
 def storage_shared_key_access_disabled(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backup extension in key mode whose declared account sets allowSharedKeyAccess false."""
-    for ext in backup_extensions(graph):
+    for ext in graph.backup_extensions():
         _, where, account = storage_account_of(graph, ext)
         if account is None:
             continue

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 
 from validator import reference_data
 from validator.graph import InfraGraph
-from validator.graph.kubernetes_view import (StorageClass, backup_scope, claim_class, claims, known_str, qualified,
-                                             resolved_class, scoped, storage_classes)
+from validator.graph.kubernetes_view import (StorageClass, backup_scope, claim_class, claims, known_str, qualified, resolved_class, scoped, storage_classes)
 from validator.model import Finding, Related
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from validator.graph import resource_ids as ids
-from validator.model import Resource, Unknown
+from validator.model import Location, Related, Resource, Unknown
 
 CLUSTER = "microsoft.containerservice/managedclusters"
 VAULT = "microsoft.dataprotection/backupvaults"
@@ -41,6 +41,21 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class ProtectedCluster:
+    """A cluster declared in the scan that a backup instance names or that carries the backup extension."""
+
+    resource: Resource
+    key: str  # normalized id
+    evidence: Location  # the backup instance's datasource or the extension declaration
+    reason: str  # "backed up by 'bv/aks'" / "has backup extension 'azure-aks-backup'"
+    backed_up: bool  # a backup instance names it (not only an extension on it)
+
+    @property
+    def related(self) -> Related:
+        return Related(self.evidence, f"cluster '{self.resource.display_name}' {self.reason}")
+
+
+@dataclass(frozen=True)
 class RoleAssignment:
     resource: Resource
     role: str | None  # role definition GUID, lower case; None when unknown
@@ -58,6 +73,13 @@ def principal_of(value: Any) -> Any:
             # reference(uami).principalId without 'full' already starts at properties
             return Principal(owner, path)
     return value
+
+
+def _is_backup_extension(ext: Resource) -> bool | None:
+    kind = ext.properties.get("extensionType")
+    if isinstance(kind, Unknown):
+        return None
+    return isinstance(kind, str) and kind.strip().lower() == BACKUP_EXTENSION_TYPE
 
 
 def region_of(resource: Resource) -> str | None:
@@ -85,6 +107,7 @@ class InfraGraph:
         self._locks_inside: dict[str, list[Resource]] = {}  # resource group id -> locks on resources in it
         self._links = links or (lambda unit, other: unit == other)
         self._assignments: dict[int, RoleAssignment] = {}
+        self._protected: list | None = None
         for resource in self._all:
             kind = _type(resource)
             self._by_type.setdefault(kind, []).append(resource)
@@ -207,6 +230,45 @@ class InfraGraph:
         """Extension resources whose scope is the cluster."""
         key = ids.normalize(cluster_id)
         return self._at_scopes(EXTENSION, [key], unit) if key else []
+
+    def backup_extensions(self) -> list[Resource]:
+        """Declared (not ``existing``) extensions whose extensionType is the backup extension's,
+        case-insensitively; extensions of a type not known statically are left out."""
+        return [ext for ext in self.resources(EXTENSION) if _is_backup_extension(ext) is True and not ext.get("existing")]
+
+    def backup_extensions_on(self, cluster_id: str, unit: str) -> tuple[list[Resource], list[Resource]]:
+        """(backup extensions on the cluster, extensions on it whose type is not known statically)."""
+        found, unknown = [], []
+        for ext in self.extensions_on(cluster_id, unit):
+            verdict = _is_backup_extension(ext)
+            if verdict is None:
+                unknown.append(ext)
+            elif verdict:
+                found.append(ext)
+        return found, unknown
+
+    def protected_clusters(self) -> list[ProtectedCluster]:
+        """Each declared cluster a backup instance names or a backup extension is scoped to, once."""
+        if self._protected is not None:
+            return self._protected
+        found: dict[tuple, ProtectedCluster] = {}
+        for instance in self.backup_instances():
+            value, path = self.datasource_cluster(instance)
+            cluster = self.find(value, instance.unit, CLUSTER)
+            if cluster is not None and not cluster.get("existing"):
+                key = (cluster.unit, ids.normalize(cluster.id))
+                found.setdefault(key, ProtectedCluster(cluster, key[1], instance.location_of(*path),
+                                                       f"backed up by '{instance.display_name}'", True))
+        for cluster in self.clusters():
+            key = (cluster.unit, ids.normalize(cluster.id))
+            if key[1] is None or key in found:
+                continue
+            extensions, _ = self.backup_extensions_on(key[1], cluster.unit)
+            if extensions:
+                found[key] = ProtectedCluster(cluster, key[1], extensions[0].location,
+                                              f"has backup extension '{extensions[0].display_name}'", False)
+        self._protected = sorted(found.values(), key=lambda c: (c.resource.file, c.key))
+        return self._protected
 
     def locks_over(self, target_id: str, unit: str, include_children: bool = False) -> list[Resource]:
         """Locks that apply to ``target_id``: on it or on any scope above it (locks inherit downwards).

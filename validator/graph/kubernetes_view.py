@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from validator import reference_data
-from validator.graph import BACKUP_EXTENSION_TYPE, EXTENSION, InfraGraph
+from validator.graph import InfraGraph
 from validator.graph.network_view import backup_extension_expected
 from validator.model import Resource, Unknown
 
@@ -463,13 +463,6 @@ def hook_specs(hook: Resource) -> list[HookSpec]:
 
 # --- the backup extension -----------------------------------------------------------------
 
-def backup_extensions(graph: InfraGraph) -> list[Resource]:
-    """Extension resources of type microsoft.dataprotection.kubernetes."""
-    return [e for e in graph.resources(EXTENSION) if isinstance(e.properties.get("extensionType"), str)
-            and e.properties["extensionType"].lower() == BACKUP_EXTENSION_TYPE and not e.body.get("existing")]
-
-
-
 def scoped(scope: BackupScope, namespace: str | None, labels: Any = None, volumes: bool = False) -> tuple[bool, str, str]:
     """(report it, severity override, message note) for an object of ``namespace``: out of every
     backup's scope -> not reported; scope unknown -> reported as info with a note saying why."""
@@ -514,12 +507,10 @@ def builtin_class_available(graph: InfraGraph, cls: StorageClass) -> tuple[bool 
     """Whether the CSI driver behind an AKS built-in class is on in the clusters of the scan:
     (False, cluster) when every backed-up (else declared) cluster turns it off or leaves an off-by-default
     driver unset; None when there is no cluster or a setting is not known."""
-    from validator.graph.network_view import backed_up_clusters
-
     driver = reference_data.load("aks_storage_classes").get("drivers", {}).get(cls.provisioner)
     if cls.resource is not None or driver is None:
         return True, None
-    clusters = [c.resource for c in backed_up_clusters(graph)] or graph.clusters()
+    clusters = [c.resource for c in graph.protected_clusters()] or graph.clusters()
     if not clusters:
         return None, None
     verdicts = []

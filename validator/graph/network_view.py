@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from validator import reference_data
-from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, InfraGraph, region_of
+from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, InfraGraph, ProtectedCluster, region_of
 from validator.graph import resource_ids as ids
 from validator.model import Location, Resource, Unknown
 
@@ -28,16 +28,6 @@ RULE_COLLECTION_GROUP = "microsoft.network/firewallpolicies/rulecollectiongroups
 PRIVATE_DNS_ZONE = "microsoft.network/privatednszones"
 VNET_LINK = "microsoft.network/privatednszones/virtualnetworklinks"
 AGENT_POOL = "microsoft.containerservice/managedclusters/agentpools"
-
-
-@dataclass
-class BackedUpCluster:
-    """A cluster declared in the scan that a backup instance names or that carries the backup extension."""
-
-    resource: Resource
-    key: str  # normalized id
-    evidence: Location  # the backup instance's datasource or the extension declaration
-    evidence_text: str
 
 
 @dataclass
@@ -65,33 +55,7 @@ class Subnet:
         return self.id.split("/subnets/")[0]
 
 
-# --- backed-up clusters -----------------------------------------------------------------
-
-def backed_up_clusters(graph: InfraGraph) -> list[BackedUpCluster]:
-    """Clusters named by a backup instance's datasource, or with a backup extension on them."""
-    found: dict[tuple, BackedUpCluster] = {}
-    clusters = graph.clusters()
-    for instance in graph.backup_instances():
-        value, path = graph.datasource_cluster(instance)
-        key = ids.normalize(value)
-        if key is None:
-            continue
-        for cluster in clusters:
-            if ids.normalize(cluster.id) == key and graph.links(instance.unit, cluster.unit):
-                found.setdefault((cluster.unit, key), BackedUpCluster(
-                    cluster, key, instance.location_of(*path), f"backed up by '{instance.display_name}'"))
-    for cluster in clusters:
-        key = ids.normalize(cluster.id)
-        if key is None or (cluster.unit, key) in found:
-            continue
-        for ext in graph.extensions_on(key, cluster.unit):
-            kind = ext.properties.get("extensionType")
-            if isinstance(kind, str) and kind.lower() == BACKUP_EXTENSION_TYPE:
-                found[(cluster.unit, key)] = BackedUpCluster(
-                    cluster, key, ext.location, f"has backup extension '{ext.display_name}'")
-                break
-    return sorted(found.values(), key=lambda c: (c.resource.file, c.key))
-
+# --- clusters the backup touches: InfraGraph.protected_clusters() ------------------------
 
 def extension_manifests(graph: InfraGraph) -> list[Resource]:
     """Kubernetes objects in the extension's namespace (or that Namespace itself)."""
@@ -108,7 +72,7 @@ def extension_manifests(graph: InfraGraph) -> list[Resource]:
 def backup_extension_expected(graph: InfraGraph) -> bool:
     """True when the scan shows the extension will run: a backed-up cluster, a backup extension
     resource, or manifests written for its namespace."""
-    if backed_up_clusters(graph) or extension_manifests(graph):
+    if graph.protected_clusters() or extension_manifests(graph):
         return True
     return any(isinstance(e.properties.get("extensionType"), str)
                and e.properties["extensionType"].lower() == BACKUP_EXTENSION_TYPE
@@ -118,14 +82,14 @@ def backup_extension_expected(graph: InfraGraph) -> bool:
 def cluster_regions(graph: InfraGraph) -> list[str]:
     """Known locations (lower case, no spaces) of the backed-up clusters."""
     regions = []
-    for cluster in backed_up_clusters(graph):
+    for cluster in graph.protected_clusters():
         region = region_of(cluster.resource)
         if region and region not in regions:
             regions.append(region)
     return regions
 
 
-def extension_storage_accounts(graph: InfraGraph, cluster: BackedUpCluster) -> list[str]:
+def extension_storage_accounts(graph: InfraGraph, cluster: ProtectedCluster) -> list[str]:
     """Storage account names the cluster's backup extension is configured with (known ones only)."""
     names = []
     for ext in graph.extensions_on(cluster.key, cluster.resource.unit):

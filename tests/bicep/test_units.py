@@ -648,3 +648,11 @@ def test_arm_json_modules_go_through_the_arm_evaluator():
     assert (principal.ref, principal.path) == (vault_id, ("identity", "principalId"))
     modules, _ = bicep_links(["main.bicep"], {"main.bicep": "module v 'nested.json' = {\n}\n"})
     assert modules == {"nested.json"}
+
+
+def test_module_resources_know_the_deployments_around_them():
+    resources, _ = bicep({"main.bicep": MODULE_MAIN, "modules/vault.bicep": MODULE_VAULT})
+    deployment = "/subscriptions/{subscriptionId}/resourceGroups/rg-backup-prod/providers/Microsoft.Resources/deployments/backup-prod"
+    vault = by_type(resources)["Microsoft.DataProtection/backupVaults"]
+    assert vault.deployed_by == (deployment,)
+    assert by_type(resources)["Microsoft.Authorization/roleAssignments"].deployed_by == ()

@@ -12,8 +12,10 @@ if TYPE_CHECKING:
 
 
 def evaluate_arm_module(unit: Any, frame: "BicepFrame", rel: str, line: int, target: Target, name: Any,
-                        params: dict, condition: Any) -> tuple[list[Resource], dict] | None:
-    """(resources, outputs) of the ARM template ``rel`` deployed to ``target`` with ``params``; None when unreadable."""
+                        params: dict, condition: Any, deployed_by: tuple) -> tuple[list[Resource], dict] | None:
+    """(resources, outputs) of the ARM template ``rel`` deployed to ``target`` with ``params``; None when unreadable.
+
+    ``deployed_by`` are the ids of the deployments around the module's (its own last)."""
     from validator.frontends.arm.template import DeploymentContext, evaluate_template
     from validator.frontends.deployment_units import json_role
     from validator.frontends.positions import JsonPositions
@@ -63,6 +65,9 @@ def evaluate_arm_module(unit: Any, frame: "BicepFrame", rel: str, line: int, tar
         where = locate(rel, tuple(json_path))[0] if json_path else 0
         unit.report(rel, message, where, kind, "info" if kind != "parse-error" else "warning")
     resources = []
+    # a nested deployment's resources sit under its properties.template in the same file
+    inline = [(item.file, tuple(item.json_path) + ("properties", "template"), item.id) for item in evaluated.resources
+              if isinstance(item.type, str) and item.type.lower() == "microsoft.resources/deployments"]
     for item in evaluated.resources:
         file = item.file or rel
         resources.append(Resource(
@@ -70,7 +75,9 @@ def evaluate_arm_module(unit: Any, frame: "BicepFrame", rel: str, line: int, tar
             file=file, unit=unit.plan.name, scope=item.scope_id, source_format="arm",
             locator=lambda path, _f=file, _b=tuple(item.json_path): Location(_f, *locate(_f, _b + tuple(path))),
             depends_on=tuple(item.depends_on or ()),
-            condition=_both(condition, item.condition)))
+            condition=_both(condition, item.condition),
+            deployed_by=deployed_by + tuple(ident for where, prefix, ident in sorted(inline, key=lambda d: len(d[1]))
+                                            if where == file and tuple(item.json_path)[: len(prefix)] == prefix)))
     return resources, dict(evaluated.outputs)
 
 

@@ -43,6 +43,7 @@ class BicepFrame(Frame):
         self.target = target
         self.condition = condition
         self.depth = depth
+        self.deployed_by: tuple = ()  # ids of the module deployments around this file, outermost first
         self.outputs: dict[str, A.OutputDecl] = {}
         self.output_values: dict[str, Any] = {}
 

@@ -191,7 +191,8 @@ class ModuleInstance:
             from validator.frontends.bicep.arm_modules import evaluate_arm_module
 
             self.arm = evaluate_arm_module(unit, frame, rel, line, self.target, self.name, self.params(),
-                                           combine(frame.condition, self.condition()))
+                                           combine(frame.condition, self.condition()),
+                                           frame.deployed_by + (self.deployment_id,))
             return None
         if not rel.endswith(".bicep"):
             unit.report(frame.file, f"module '{declaration.path}' is neither a .bicep nor an ARM .json file; "
@@ -206,8 +207,10 @@ class ModuleInstance:
         location = _group_location(frame, target)
         params = self.params()
         makers = {name: (lambda v=value: v) for name, value in params.items()}
-        return new_frame(unit, rel, ast, target, location, self.name, makers,
-                         combine(frame.condition, self.condition()), frame.depth + 1)
+        child = new_frame(unit, rel, ast, target, location, self.name, makers,
+                          combine(frame.condition, self.condition()), frame.depth + 1)
+        child.deployed_by = frame.deployed_by + (self.deployment_id,)
+        return child
 
     def output(self, name: str, safe: bool = False) -> Any:
         if self.registry:

@@ -166,7 +166,7 @@ def emit_resource(unit: _Unit, instance: ResourceInstance) -> None:
         type=instance.type, name=instance.full_name, id=instance.id, body=body, file=frame.file,
         unit=unit.plan.name, scope=instance.scope_id, source_format="bicep",
         locator=resource_locator(frame.file, instance.declaration, instance.obj),
-        depends_on=instance.depends_on(), condition=condition)
+        depends_on=instance.depends_on(), condition=condition, deployed_by=frame.deployed_by)
     if not unit.add(resource, frame, instance.declaration.line):
         return
     for entry in instance.obj.properties:
@@ -194,7 +194,7 @@ def emit_module(unit: _Unit, instance: ModuleInstance) -> None:
         type=DEPLOYMENTS, name=instance.name, id=instance.deployment_id, body=body, file=frame.file,
         unit=unit.plan.name, scope=target.scope_id,
         source_format="bicep", locator=module_locator(frame.file, instance.declaration, instance.obj),
-        depends_on=instance.depends_on(), condition=condition)
+        depends_on=instance.depends_on(), condition=condition, deployed_by=frame.deployed_by)
     if not unit.add(resource, frame, instance.declaration.line):
         return
     child = instance.frame_or_none()

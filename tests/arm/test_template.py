@@ -450,3 +450,25 @@ def test_schema_sets_management_group_and_tenant_scopes():
     assert top.id == "/providers/Microsoft.Authorization/policyDefinitions/p1" and top.scope_id == "/"
     assert deployment.id == "/providers/Microsoft.Management/managementGroups/child/providers/Microsoft.Resources/deployments/nested"
     assert nested.id == "/providers/Microsoft.Management/managementGroups/child/providers/Microsoft.Authorization/policyDefinitions/p1"
+
+
+def test_malformed_declarations_are_diagnostics_not_crashes():
+    template = {
+        "functions": [{"namespace": "ns", "members": {"f": {"parameters": True, "output": "x"}}}],
+        "resources": [
+            "not an object",
+            {"type": 5, "name": "x"},
+            {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": ["a"]},
+            {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": "sa", "resourceGroup": ["rg"],
+             "properties": {"v": "[ns.f()]"}},
+            _nested("inner", {"resources": []}, resourceGroup=True),
+            {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": "c", "condition": "yes"},
+            {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": "l",
+             "copy": {"name": "l", "count": "many"}},
+        ]}
+    result = evaluate(template)
+    messages = " | ".join(d[0] for d in result.diagnostics)
+    for fragment in ("must be an object", "resource type must be a string", "resource name must be a string",
+                     "resourceGroup must be a string", "malformed", "condition must be a bool",
+                     "copy count must be an integer"):
+        assert fragment in messages

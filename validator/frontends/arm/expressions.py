@@ -165,10 +165,15 @@ def _user_function(node: Call, ctx: EvalContext) -> Any:
     if ctx.call_depth >= MAX_CALL_DEPTH:
         raise ExpressionError(f"user-defined functions nested deeper than {MAX_CALL_DEPTH} calls")
     declared = definition.get("parameters") or []
+    output = definition.get("output")
+    if not isinstance(declared, list) or not all(isinstance(p, dict) for p in declared) \
+            or not isinstance(output, dict):
+        raise ExpressionError(f"the user-defined function '{node.name}' is malformed "
+                              "(it needs a 'parameters' array of objects and an 'output' object)")
     if len(declared) != len(node.args):
         raise ExpressionError(f"{node.name}: expects {len(declared)} argument(s), got {len(node.args)}")
     args = {str(p.get("name", "")): evaluate_node(a, ctx) for p, a in zip(declared, node.args)}
-    output = (definition.get("output") or {}).get("value")
+    output = output.get("value")
     # A user-defined function sees only its own parameters (and other functions),
     # never the template's parameters or variables (documented limitation).
     inner = ctx.derive(parameters=args, variables={}, call_depth=ctx.call_depth + 1,

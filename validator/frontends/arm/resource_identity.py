@@ -37,6 +37,15 @@ def _value(declaration: dict, key: str, ctx, path: tuple, report) -> Any:
     return value
 
 
+def _scope_name(declaration: dict, key: str, ctx, path: tuple, report) -> Any:
+    """A ``subscriptionId``/``resourceGroup``/``scope`` value: a string, an Unknown or None (absent)."""
+    value = _value(declaration, key, ctx, path, report)
+    if value is None or isinstance(value, (str, Unknown)):
+        return value
+    report(f"{key} must be a string, not {short(value)}", path + (key,), "template-error")
+    return Unknown(f"invalid {key} {short(value)}")
+
+
 def _unknown_id(type_: str, reason: Any) -> Unknown:
     origin = reason.origin if isinstance(reason, Unknown) else str(reason)
     return Unknown(f"id of a {type_} ({origin})")
@@ -115,10 +124,8 @@ def _identify_top(declaration: dict, ctx, type_: str, name: Any, target: Target,
         return Identity(type_, name, _build(scope_id, type_, name, path, report), scope_id, target)
     if any(key in declaration for key in ("resourceGroup", "subscriptionId")) or \
             (is_deployment and "scope" in declaration):
-        target = nested_target(target,
-                               _value(declaration, "subscriptionId", ctx, path, report),
-                               _value(declaration, "resourceGroup", ctx, path, report),
-                               _value(declaration, "scope", ctx, path, report))
+        target = nested_target(target, *(_scope_name(declaration, key, ctx, path, report)
+                                          for key in ("subscriptionId", "resourceGroup", "scope")))
     return Identity(type_, name, _build(target.id_prefix, type_, name, path, report), target.scope_id, target)
 
 

@@ -106,7 +106,8 @@ def arity(function: str, args: list, minimum: int, maximum: int | None = None) -
 
 def short(value: Any, limit: int = 60) -> str:
     """A short printable form of a value for messages."""
-    text = str(value) if isinstance(value, Unknown) else to_json(value)
+    text = str(value) if isinstance(value, Unknown) else json.dumps(
+        value, separators=(",", ":"), ensure_ascii=False, default=str)  # messages may show Unknowns inside
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -472,3 +472,17 @@ def test_malformed_declarations_are_diagnostics_not_crashes():
                      "resourceGroup must be a string", "malformed", "condition must be a bool",
                      "copy count must be an integer"):
         assert fragment in messages
+
+
+def test_bicep_extensibility_resources_have_no_arm_id():
+    template = {"languageVersion": "2.0", "imports": {"kubernetes": {"provider": "Kubernetes", "version": "1.0.0"}},
+                "resources": {"cm": {"import": "kubernetes", "type": "core/ConfigMap@v1",
+                                     "properties": {"metadata": {"name": "[format('cfg-{0}', 'a')]",
+                                                                 "namespace": "dataprotection-microsoft"},
+                                                    "data": {"k": "v"}}}}}
+    result = evaluate(template)
+    resource = result.resources[0]
+    assert resource.type == "core/ConfigMap@v1" and resource.name == "cfg-a"
+    assert isinstance(resource.id, Unknown) and "kubernetes" in resource.id.origin
+    assert resource.body["properties"]["data"] == {"k": "v"}
+    assert result.diagnostics == []

@@ -96,6 +96,8 @@ def _join(parent: Any, child: Any) -> Any:
 def identify(declaration: dict, ctx, parent: Identity | None, target: Target, path: tuple, report,
              symbols: dict) -> Identity | None:
     """Evaluate a declaration's type, name and scope into its identity (None: unusable type, reported)."""
+    if "import" in declaration or "extension" in declaration:
+        return _extensibility(declaration, ctx, target, path, report)
     type_ = _value(declaration, "type", ctx, path, report)
     if not isinstance(type_, str) or not type_:
         report(f"resource type must be a string, not {short(type_)}", path + ("type",), "template-error")
@@ -127,6 +129,31 @@ def _identify_top(declaration: dict, ctx, type_: str, name: Any, target: Target,
         target = nested_target(target, *(_scope_name(declaration, key, ctx, path, report)
                                           for key in ("subscriptionId", "resourceGroup", "scope")))
     return Identity(type_, name, _build(target.id_prefix, type_, name, path, report), target.scope_id, target)
+
+
+def _extensibility(declaration: dict, ctx, target: Target, path: tuple, report) -> Identity | None:
+    """A Bicep extensibility resource (``import``/``extension``: Kubernetes, Graph...): no ARM id.
+
+    Its name is ``name`` or, for Kubernetes objects, ``properties.metadata.name``.
+    """
+    type_ = _value(declaration, "type", ctx, path, report)
+    if not isinstance(type_, str):
+        report(f"resource type must be a string, not {short(type_)}", path + ("type",), "template-error")
+        return None
+    name = declaration.get("name")
+    name_path = path
+    if name is None:
+        metadata = (declaration.get("properties") or {}).get("metadata") \
+            if isinstance(declaration.get("properties"), dict) else None
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        name_path = path + ("properties", "metadata")
+    if isinstance(name, str):
+        name = evaluate_leaf(name, ctx, name_path + ("name",), report)
+    if not isinstance(name, (str, Unknown)):
+        name = Unknown("the name of an extensibility resource")
+    extension = declaration.get("import", declaration.get("extension"))
+    no_id = Unknown(f"a resource of the '{extension}' extension has no ARM id")
+    return Identity(type_, name, no_id, no_id, target)
 
 
 def _legacy_extension(type_: str, name: Any, target: Target, path: tuple, report) -> Identity:

@@ -656,3 +656,18 @@ def test_module_resources_know_the_deployments_around_them():
     vault = by_type(resources)["Microsoft.DataProtection/backupVaults"]
     assert vault.deployed_by == (deployment,)
     assert by_type(resources)["Microsoft.Authorization/roleAssignments"].deployed_by == ()
+
+
+def test_hostile_templates_stay_bounded():
+    doubling = "\n".join(["var s0 = 'xxxxxxxxxxxxxxxx'"] + [f"var s{i} = '${{s{i - 1}}}${{s{i - 1}}}'" for i in range(1, 40)])
+    resources, diagnostics = bicep({"main.bicep": doubling + """
+        resource a 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+          name: 'a'
+          tags: {
+            big: s39
+            grid: string(length([for i in range(0, 800): [for j in range(0, 800): [for k in range(0, 800): k]]]))
+          }
+        }
+    """.replace("\n        ", "\n")})
+    assert isinstance(resources[0].body["tags"]["big"], Unknown)
+    assert {d.kind for d in diagnostics} == {"expression-error", "copy-capped"}

@@ -32,6 +32,7 @@ from validator.model import Unknown
 
 MAX_CALL_DEPTH = 32  # user-defined functions and lambdas calling each other
 MAX_LOOP = 800  # ARM's copy limit: Bicep loops compile to copy loops
+MAX_STRING = 4 * 1024 * 1024  # ARM's template size limit: no deployable string is longer
 
 _FUNCTIONS: dict[str, Callable] = {}
 _UNKNOWN_AWARE: set[str] = set()
@@ -105,6 +106,14 @@ class Frame:
 
     def __contains__(self, name: str) -> bool:
         return name in self.makers
+
+    def spend(self, count: int, line: int) -> int:
+        """How many of ``count`` loop iterations may run (ARM's per-loop limit; frames may add a budget)."""
+        if count > MAX_LOOP:
+            self.report(f"loop of {count} items exceeds ARM's limit of {MAX_LOOP}; evaluated the first {MAX_LOOP}",
+                        line, "copy-capped")
+            return MAX_LOOP
+        return count
 
 
 class Env:
@@ -198,7 +207,10 @@ def _interpolated(node: A.InterpolatedString, env: Env) -> Any:
             pieces.append(to_text(value))
         except UnknownInside:
             return unknown_from("format", value)
-    return "".join(pieces)
+    text = "".join(pieces)
+    if len(text) > MAX_STRING:
+        raise ExpressionError(f"string of {len(text)} characters is longer than a template may be")
+    return text
 
 
 def object_key(key: A.Node, env: Env) -> Any:
@@ -279,10 +291,7 @@ def _for(node: A.ForExpr, env: Env) -> Any:
     pairs = loop_items(node, env)
     if isinstance(pairs, Unknown):
         return unknown_from("for", pairs)
-    if len(pairs) > MAX_LOOP:
-        env.frame.report(f"loop of {len(pairs)} items exceeds ARM's limit of {MAX_LOOP}; evaluated the first {MAX_LOOP}",
-                         node.line, "copy-capped")
-        pairs = pairs[:MAX_LOOP]
+    pairs = pairs[:env.frame.spend(len(pairs), node.line)]
     result = []
     for index, item in pairs:
         inner = loop_env(node, env, item, index)

@@ -47,6 +47,9 @@ class BicepFrame(Frame):
         self.outputs: dict[str, A.OutputDecl] = {}
         self.output_values: dict[str, Any] = {}
 
+    def spend(self, count: int, line: int) -> int:
+        return self.unit.spend(count, self, line)
+
     def _report(self, message: str, line: int, kind: str) -> None:
         self.unit.report(self.file, message, line, kind)
 

@@ -110,7 +110,7 @@ def instances(declaration: Any, frame: BicepFrame, env: Env, make: Callable) -> 
     if isinstance(pairs, Unknown):
         inner = loop_env(body, env, Unknown(f"an item of {pairs.origin}"), Unknown(f"an index into {pairs.origin}"))
         return [make(inner, body.body, Unknown(f"a loop over {pairs.origin}"))]
-    count = frame.unit.spend(len(pairs), frame, body.line)
+    count = frame.spend(len(pairs), body.line)
     views = []
     for index, item in pairs[:count]:
         inner = loop_env(body, env, item, index)

@@ -24,6 +24,7 @@ MAX_MODULE_DEPTH = 10
 
 
 def target_scope(ast: A.BicepFile) -> str:
+    """The deployment scope kind a file's ``targetScope`` names (resource group when absent)."""
     for statement in ast.statements:
         if isinstance(statement, A.TargetScope) and isinstance(statement.value, A.StringLiteral):
             return {"resourcegroup": "resourceGroup", "subscription": "subscription",
@@ -103,7 +104,7 @@ def declare(frame: BicepFrame, params: dict[str, Callable[[], Any]]) -> None:
         if isinstance(statement, A.ParamDecl):
             frame.define(statement.name, _param_maker(frame, statement, params.get(statement.name), env))
         elif isinstance(statement, (A.VarDecl, A.ParamAssign)):
-            frame.define(statement.name, lambda s=statement: _strict(frame, s.value, env))
+            frame.define(statement.name, lambda s=statement: _variable_value(frame, s.value, env))
         elif isinstance(statement, A.FuncDecl):
             frame.functions[statement.name] = (statement, frame)
         elif isinstance(statement, A.ResourceDecl):
@@ -119,7 +120,7 @@ def declare(frame: BicepFrame, params: dict[str, Callable[[], Any]]) -> None:
             _declare_nested(frame, statement, statement.name)
 
 
-def _strict(frame: BicepFrame, node: A.Node, env: Env) -> Any:
+def _variable_value(frame: BicepFrame, node: A.Node, env: Env) -> Any:
     """A variable's value; views stay views so ``var v = vault`` still reads ``v.id``."""
     try:
         return evaluate(node, env)

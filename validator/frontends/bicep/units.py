@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from validator.frontends.arm.scopes import Target
 from validator.frontends.arm.template import DeploymentContext
@@ -23,6 +23,9 @@ from validator.frontends.bicep.modules import DEPLOYMENTS, DEPLOYMENTS_API, Modu
 from validator.frontends.bicep.parser import parse_bicep
 from validator.frontends.bicep.resources import ResourceInstance, ResourceView, as_list
 from validator.model import Diagnostic, Resource
+
+if TYPE_CHECKING:
+    from validator.frontends.deployment_units import UnitPlan
 
 __all__ = ["evaluate_bicep_unit", "MAX_RESOURCES"]
 
@@ -39,7 +42,7 @@ def _parse(rel: str, text: str) -> Any:
         return error
 
 
-def evaluate_bicep_unit(plan: Any, texts: dict[str, str], facts: dict) -> tuple[list[Resource], list[Diagnostic]]:
+def evaluate_bicep_unit(plan: UnitPlan, texts: dict[str, str], facts: dict) -> tuple[list[Resource], list[Diagnostic]]:
     """Evaluate ``plan.template`` (a ``.bicep`` file) with ``plan.parameters`` into Resources of unit ``plan.name``.
 
     ``texts`` maps relative paths to the text of every scanned file: modules,
@@ -66,7 +69,7 @@ def evaluate_bicep_unit(plan: Any, texts: dict[str, str], facts: dict) -> tuple[
 class _Unit:
     """One unit's evaluation: parsed files, diagnostics, resources and budgets."""
 
-    def __init__(self, plan: Any, texts: dict[str, str], context: DeploymentContext) -> None:
+    def __init__(self, plan: UnitPlan, texts: dict[str, str], context: DeploymentContext) -> None:
         self.plan = plan
         self.texts = texts
         self.context = context
@@ -86,7 +89,7 @@ class _Unit:
             severity = "warning" if kind == "parse-error" else "info"
         self.diagnostics.append(Diagnostic(file, message, line, severity, kind))
 
-    def parse(self, rel: str, line_of_use: tuple | None = None) -> A.BicepFile | None:
+    def parse(self, rel: str) -> A.BicepFile | None:
         text = self.texts.get(rel)
         if text is None:
             return None

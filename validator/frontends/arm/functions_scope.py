@@ -17,6 +17,7 @@ LOCATION_ORIGIN = "the deployment's resource group location"
 
 
 def resource_group_object(subscription_id: str, name: str, location) -> dict:
+    """What ``resourceGroup()`` returns (tags empty: a scan cannot know them)."""
     return {
         "id": resource_group_scope(subscription_id, name),
         "name": name,

@@ -9,14 +9,17 @@ RESOURCE_GROUP_TYPE = "microsoft.resources/resourcegroups"
 
 
 def subscription_scope(subscription_id: str) -> str:
+    """``/subscriptions/{id}``."""
     return f"/subscriptions/{subscription_id}"
 
 
 def resource_group_scope(subscription_id: str, resource_group: str) -> str:
+    """``/subscriptions/{id}/resourceGroups/{name}``."""
     return f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
 
 
 def management_group_scope(management_group: str) -> str:
+    """``/providers/Microsoft.Management/managementGroups/{name}``."""
     return f"/providers/Microsoft.Management/managementGroups/{management_group}"
 
 

@@ -152,7 +152,7 @@ class _Parser:
             raise ExpressionError(f"expected a function call or literal at position {position}, found {got}")
         self.pos += 1
         name = value
-        if self.peek() == ("punct", ".", self.peek()[2]) and self.peek(1)[0] == "name" \
+        if self.peek()[:2] == ("punct", ".") and self.peek(1)[0] == "name" \
                 and self.peek(2)[:2] == ("punct", "("):
             self.pos += 1
             name = f"{name}.{self.take('name')[1]}"

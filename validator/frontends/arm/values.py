@@ -67,6 +67,7 @@ def first_unknown(value: Any) -> Unknown | None:
 
 
 def is_int(value: Any) -> bool:
+    """True for ints, not bools (JSON true is no number)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -84,10 +85,12 @@ def expect(function: str, position: int, value: Any, *kinds: type) -> Any:
 
 
 def expect_int(function: str, position: int, value: Any) -> int:
+    """``value`` when it is an int, else an ARM-style type error."""
     return expect(function, position, value, int)
 
 
 def expect_str(function: str, position: int, value: Any) -> str:
+    """``value`` when it is a string, else an ARM-style type error."""
     return expect(function, position, value, str)
 
 
@@ -153,6 +156,7 @@ def arm_equals(left: Any, right: Any) -> bool:
 
 
 def has_unknown(*values: Any) -> bool:
+    """True when any of the values is, or holds, an Unknown."""
     return any(contains_unknown(v) for v in values)
 
 

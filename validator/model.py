@@ -68,6 +68,39 @@ class Location:
 Locator = Callable[[tuple], Location]
 
 
+class LazyLocation:
+    """A Location resolved on first use: evaluators can carry where a rule is written through every
+    flow they check, and only the ones a finding names pay for line numbers."""
+
+    __slots__ = ("_resource", "_path", "_value")
+
+    def __init__(self, resource: "Resource", path: tuple = ()):
+        self._resource, self._path, self._value = resource, tuple(path), None
+
+    def resolve(self) -> Location:
+        if self._value is None:
+            self._value = self._resource.location_of(*self._path)
+        return self._value
+
+    path = property(lambda self: self.resolve().path)
+    line = property(lambda self: self.resolve().line)
+    column = property(lambda self: self.resolve().column)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyLocation):
+            return (self._resource is other._resource and self._path == other._path) or self.resolve() == other.resolve()
+        return isinstance(other, Location) and self.resolve() == other
+
+    def __hash__(self) -> int:
+        return hash(self.resolve())
+
+    def __lt__(self, other: object) -> bool:
+        return self.resolve() < (other.resolve() if isinstance(other, LazyLocation) else other)
+
+    def __repr__(self) -> str:
+        return f"LazyLocation({self._resource.file!r}, {self._path!r})"
+
+
 @dataclass
 class Resource:
     """One resource or manifest object, whatever format declared it.
@@ -132,6 +165,10 @@ class Resource:
     def location(self) -> Location:
         """Where the resource is declared."""
         return self.location_of()
+
+    def site(self, *path: Any) -> LazyLocation:
+        """Where the property at ``path`` is written, resolved only if someone asks."""
+        return LazyLocation(self, path)
 
     @property
     def display_name(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from validator.graph import InfraGraph
 from validator.graph.network_view import (EXTENSION_NAMESPACE, backup_extension_expected, has_calico_policies, namespaces, network_policies)
-from validator.model import Finding, Location, Unknown
+from validator.model import Finding, LazyLocation, Location, Unknown
 from validator.network import calico, netpol
 
 
@@ -41,7 +41,7 @@ def _ipblock_matches_pods(graph: InfraGraph) -> bool | None:
 
 
 def _where(location) -> str:
-    return f"{location.path}:{location.line}" if isinstance(location, Location) else "?"
+    return f"{location.path}:{location.line}" if isinstance(location, (Location, LazyLocation)) else "?"
 
 
 def _located_message(verdict: netpol.Verdict) -> str:

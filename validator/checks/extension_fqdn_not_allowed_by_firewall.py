@@ -8,7 +8,7 @@ from validator.graph import InfraGraph, region_of
 from validator.graph import resource_ids as ids
 from validator.graph import ProtectedCluster
 from validator.graph.network_view import (Subnet, extension_fqdns, extension_storage_accounts, firewall_at, firewall_rules, node_subnets, routes, vnet_prefixes)
-from validator.model import Finding, Location, Related, Unknown
+from validator.model import Finding, LazyLocation, Location, Related, Unknown
 from validator.network.firewall import firewall_explain
 from validator.network.routes import next_hop
 
@@ -44,7 +44,7 @@ def extension_fqdn_not_allowed_by_firewall(graph: InfraGraph, params: Params) ->
                            vnet_prefixes(subnet.vnet))
             if hop["via"] != "virtual-appliance":
                 continue
-            route_where = hop["location"] if isinstance(hop["location"], Location) else subnet.route_table.location
+            route_where = hop["location"] if isinstance(hop["location"], (Location, LazyLocation)) else subnet.route_table.location
             firewall = firewall_at(graph, hop["next_hop_ip"], subnet.route_table.unit)
             if firewall is None:
                 yield from _once(reported, ("hop", subnet.id), Finding(
@@ -80,7 +80,7 @@ def _firewall_findings(graph, params: Params, cluster, subnet: Subnet, firewall,
             continue
         tag = verdict.allowed is None and "FQDN tag" in verdict.reason
         severity = "error" if verdict.allowed is False else ("warning" if tag else "info")
-        where = verdict.location if isinstance(verdict.location, Location) else firewall.location
+        where = verdict.location if isinstance(verdict.location, (Location, LazyLocation)) else firewall.location
         entry = groups.setdefault((severity, verdict.reason, where), ([], set()))
         entry[0].append(name)
         entry[1].update(codes)

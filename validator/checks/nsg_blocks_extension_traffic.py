@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from validator.graph import InfraGraph
 from validator.graph.network_view import node_subnets, nsg_rules, vnet_prefixes
-from validator.model import Finding, Location, Related, Unknown
+from validator.model import Finding, LazyLocation, Location, Related, Unknown
 from validator.network.nsg import nsg_explain
 
 
@@ -97,7 +97,7 @@ def nsg_blocks_extension_traffic(graph: InfraGraph, params: Params) -> Iterator[
 
 
 def _location(verdict, subnet) -> Location:
-    return verdict.location if isinstance(verdict.location, Location) else subnet.nsg.location
+    return verdict.location if isinstance(verdict.location, (Location, LazyLocation)) else subnet.nsg.location
 
 
 def _once(reported: set, key: tuple, finding: Finding) -> Iterator[Finding]:

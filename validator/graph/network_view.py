@@ -13,7 +13,7 @@ from typing import Any
 from validator import reference_data
 from validator.graph import BACKUP_EXTENSION_TYPE, CLUSTER, InfraGraph, ProtectedCluster, region_of
 from validator.graph import resource_ids as ids
-from validator.model import Location, Resource, Unknown
+from validator.model import LazyLocation, Location, Resource, Unknown
 
 EXTENSION_NAMESPACE = "dataprotection-microsoft"
 VNET = "microsoft.network/virtualnetworks"
@@ -235,13 +235,13 @@ def _located_children(graph: InfraGraph, parent: Resource, inline_key: str, chil
         child_key = ids.normalize(child.id)
         if key and child_key and child_key.rsplit("/", 2)[0] == key:
             items.append({"name": ids.last_name(child_key), "properties": child.properties,
-                          "__location__": child.location})
+                          "__location__": child.site()})
     return items
 
 
-def _name_location(owner: Resource, path: tuple, item: dict) -> Location:
+def _name_location(owner: Resource, path: tuple, item: dict) -> LazyLocation:
     """Where a list item is written: its ``name`` line when it has one (what users search for)."""
-    return owner.location_of(*path, "name") if "name" in item else owner.location_of(*path)
+    return owner.site(*path, "name") if "name" in item else owner.site(*path)
 
 
 def nsg_rules(graph: InfraGraph, nsg: Resource) -> list:
@@ -355,7 +355,7 @@ def zone_links(graph: InfraGraph, zone: Resource) -> list[tuple[Resource, Any]]:
 # --- Kubernetes ---------------------------------------------------------------------------
 
 def _located(resource: Resource) -> dict:
-    return dict(resource.body, __location__=resource.location)
+    return dict(resource.body, __location__=resource.site())
 
 
 def configmap(graph: InfraGraph, namespace: str, name: str) -> list[Resource]:

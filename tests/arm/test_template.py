@@ -486,3 +486,18 @@ def test_bicep_extensibility_resources_have_no_arm_id():
     assert isinstance(resource.id, Unknown) and "kubernetes" in resource.id.origin
     assert resource.body["properties"]["data"] == {"k": "v"}
     assert result.diagnostics == []
+
+
+def test_long_variable_chains_are_an_error_not_a_crash():
+    n = 500
+    variables = {f"v{i}": f"[variables('v{i + 1}')]" for i in range(n)}
+    variables[f"v{n}"] = "end"
+    result = evaluate({"variables": variables, "resources": [
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": "[variables('v0')]"}]})
+    assert isinstance(result.resources[0].name, Unknown)
+    assert "more than 50 levels deep" in result.diagnostics[0][0]
+    short_chain = {f"v{i}": f"[variables('v{i + 1}')]" for i in range(30)}
+    short_chain["v30"] = "end"
+    result = evaluate({"variables": short_chain, "resources": [
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "x", "name": "[variables('v0')]"}]})
+    assert result.resources[0].name == "end" and result.diagnostics == []

@@ -11,6 +11,7 @@ from validator.frontends.arm.syntax import ExpressionError
 from validator.model import Unknown
 
 _PENDING = object()
+MAX_CHAIN = 50  # values defined through values... deeper than this is an error, not a RecursionError
 
 
 class LazyScope:
@@ -20,6 +21,7 @@ class LazyScope:
         self.kind = kind
         self._makers: dict[str, tuple[str, Callable[[], Any]]] = {}
         self._values: dict[str, Any] = {}
+        self._depth = 0
 
     def define(self, name: str, maker: Callable[[], Any]) -> None:
         self._makers[name.lower()] = (name, maker)
@@ -36,12 +38,17 @@ class LazyScope:
             return value
         if key not in self._makers:
             raise ExpressionError(f"the template has no {self.kind} named '{name}'")
+        if self._depth >= MAX_CHAIN:
+            raise ExpressionError(f"{self.kind}s refer to one another more than {MAX_CHAIN} levels deep (at '{name}')")
         self._values[key] = _PENDING
+        self._depth += 1
         try:
             value = self._makers[key][1]()
         except BaseException:
             del self._values[key]
             raise
+        finally:
+            self._depth -= 1
         self._values[key] = value
         return value
 

@@ -671,3 +671,26 @@ def test_hostile_templates_stay_bounded():
     """.replace("\n        ", "\n")})
     assert isinstance(resources[0].body["tags"]["big"], Unknown)
     assert {d.kind for d in diagnostics} == {"expression-error", "copy-capped"}
+
+
+def test_extensibility_resources_have_no_arm_id():
+    resources, diagnostics = bicep({"main.bicep": """
+        extension kubernetes with {
+          namespace: 'default'
+          kubeConfig: 'x'
+        } as k8s
+        resource web 'apps/Deployment@v1' = {
+          metadata: {
+            name: 'web'
+          }
+          spec: {
+            replicas: 2
+          }
+        }
+    """})
+    assert diagnostics == []
+    web = resources[0]
+    assert (web.type, web.name, isinstance(web.id, Unknown)) == ("apps/Deployment@v1", "web", True)
+    assert web.body == {"extension": "kubernetes", "type": "apps/Deployment@v1",
+                        "properties": {"metadata": {"name": "web"}, "spec": {"replicas": 2}}}
+    assert web.location_of("properties", "spec", "replicas").line == 10

@@ -46,6 +46,8 @@ class BicepFrame(Frame):
         self.depth = depth
         self.deployed_by: tuple = ()  # ids of the module deployments around this file, outermost first
         self.outputs: dict[str, A.OutputDecl] = {}
+        # Bicep extensions the file declares ('kubernetes@1.0.0', 'br:.../microsoftgraph/v1.0:0.1'), lower case
+        self.extensions = [s.spec.lower() for s in ast.statements if isinstance(s, A.ExtensionDecl)]
         self.output_values: dict[str, Any] = {}
 
     def spend(self, count: int, line: int) -> int:

@@ -31,8 +31,12 @@ def _walk(obj: A.Node, path: tuple, fallback: A.Node) -> A.Node:
     return best
 
 
-def resource_locator(file: str, declaration: A.Node, obj: A.ObjectLit) -> Callable[[tuple], Location]:
+def resource_locator(file: str, declaration: A.Node, obj: A.ObjectLit,
+                     under_properties: bool = False) -> Callable[[tuple], Location]:
+    """``under_properties``: the body nests what the declaration writes at its top under ``properties``."""
     def locate(path: tuple) -> Location:
+        if under_properties and path[:1] == ("properties",):
+            path = tuple(path[1:])
         node = _walk(obj, path, declaration)
         return Location(file, node.line, node.column)
     return locate

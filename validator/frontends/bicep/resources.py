@@ -151,6 +151,8 @@ class ResourceInstance:
         frame, declaration = self.frame, self.declaration
         env = self.env.tracking(self.touched)
         type_ = declaration.resource_type
+        if self.extension is not None:
+            return self._extensibility_identity(env)
         parent = self.lexical_parent
         parent_node = self.obj.get("parent")
         if parent_node is not None:
@@ -184,6 +186,29 @@ class ResourceInstance:
         else:
             prefix = scope_id
         return type_, name, name, build_id(frame, prefix, type_, name, declaration), scope_id, target
+
+    def _extensibility_identity(self, env: Env) -> tuple:
+        """A resource of a Bicep extension (Kubernetes, Microsoft Graph) has no ARM id (as the ARM front-end)."""
+        node = self.obj.get("name")
+        if node is None:
+            metadata = self.obj.get("metadata")
+            node = metadata.get("name") if isinstance(metadata, A.ObjectLit) else None
+        name = self.frame.safe(node, env) if node is not None else None
+        if not isinstance(name, (str, Unknown)):
+            name = Unknown("the name of an extensibility resource")
+        no_id = Unknown(f"a resource of the '{self.extension}' extension has no ARM id")
+        return self.declaration.type_string, name, name, no_id, no_id, self.frame.target
+
+    @property
+    def extension(self) -> str | None:
+        """The Bicep extension providing this resource's type, or None for an ARM resource."""
+        namespace = self.declaration.resource_type.split("/", 1)[0].lower()
+        for spec in self.frame.extensions:
+            if "kubernetes" in spec and ("." not in namespace or namespace.endswith("k8s.io")):
+                return "kubernetes"
+            if "graph" in spec and namespace == "microsoft.graph":
+                return "microsoftGraph"
+        return None
 
     @property
     def identity(self) -> tuple:
@@ -241,6 +266,13 @@ class ResourceInstance:
     def _evaluate_body(self) -> dict:
         frame, declaration = self.frame, self.declaration
         env = self.env.tracking(self.touched)
+        if self.extension is not None:
+            # compiled Bicep puts everything an extensibility resource declares under properties
+            declared = {}
+            for entry in self.obj.properties:
+                if isinstance(entry, A.ObjectProperty) and (entry.key_text or "").lower() not in ("dependson", "parent"):
+                    declared[entry.key_text or str(frame.safe(entry.key, env))] = frame.safe(entry.value, env)
+            return {"extension": self.extension, "type": self.type, "properties": declared}
         body: dict = {"type": self.type, "apiVersion": self.api_version, "name": self.full_name}
         if declaration.existing:
             body["existing"] = True

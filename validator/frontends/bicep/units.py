@@ -168,7 +168,7 @@ def emit_resource(unit: _Unit, instance: ResourceInstance) -> None:
     resource = Resource(
         type=instance.type, name=instance.full_name, id=instance.id, body=body, file=frame.file,
         unit=unit.plan.name, scope=instance.scope_id, source_format="bicep",
-        locator=resource_locator(frame.file, instance.declaration, instance.obj),
+        locator=resource_locator(frame.file, instance.declaration, instance.obj, instance.extension is not None),
         depends_on=instance.depends_on(), condition=condition, deployed_by=frame.deployed_by)
     if not unit.add(resource, frame, instance.declaration.line):
         return

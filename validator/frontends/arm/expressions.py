@@ -241,4 +241,7 @@ def evaluate_arm_expression(expression: str, context: dict | None = None) -> obj
     """
     if not isinstance(expression, str):
         raise ExpressionError(f"an expression must be a string, not {type_name(expression)}")
-    return evaluate_string(expression, context_from_dict(context))
+    try:
+        return evaluate_string(expression, context_from_dict(context))
+    except RecursionError:  # parsing caps nesting; deep values or lambdas could still exhaust the stack
+        raise ExpressionError("expression too deeply nested to evaluate") from None

@@ -694,3 +694,9 @@ def test_extensibility_resources_have_no_arm_id():
     assert web.body == {"extension": "kubernetes", "type": "apps/Deployment@v1",
                         "properties": {"metadata": {"name": "web"}, "spec": {"replicas": 2}}}
     assert web.location_of("properties", "spec", "replicas").line == 10
+
+
+def test_bicepparam_values_for_undeclared_parameters_are_located():
+    _, diagnostics = bicep({"main.bicep": "param a string\n", "main.bicepparam": "using 'main.bicep'\nparam a = 'x'\nparam b = 1\n"},
+                           parameters="main.bicepparam")
+    assert [(d.path, d.line, d.kind) for d in diagnostics] == [("main.bicepparam", 3, "parameter-error")]

@@ -112,10 +112,12 @@ class _Unit:
         target = Target(target_scope(ast), context.subscription_id, context.resource_group,
                         context.management_group)
         declared = {s.name for s in ast.statements if isinstance(s, A.ParamDecl)}
+        given = self.parse(plan.parameters) if plan.parameters and plan.parameters.endswith(".bicepparam") else None
+        lines = {s.name: s.line for s in given.statements if isinstance(s, A.ParamAssign)} if given else {}
         for name in values:
             if name not in declared:
                 self.report(plan.parameters, f"a value is given for parameter '{name}', which {plan.template} "
-                            "does not declare", 0, "parameter-error")
+                            "does not declare", lines.get(name, 0), "parameter-error")
         frame = new_frame(self, plan.template, ast, target, context.location, context.deployment_name,
                           {k: (lambda v=v: v) for k, v in values.items()}, True, 0)
         emit_frame(self, frame)

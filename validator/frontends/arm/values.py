@@ -71,15 +71,21 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+_KIND_NAMES = {bool: "bool", int: "int", float: "float", str: "string", list: "array", dict: "object"}
+
+
 def expect(function: str, position: int, value: Any, *kinds: type) -> Any:
-    """Return ``value`` when it is one of ``kinds``, else raise an ARM-style type error."""
-    if bool in kinds and isinstance(value, bool):
+    """Return ``value`` when it is one of ``kinds``, else raise an ARM-style type error.
+
+    A bool is only accepted where ``bool`` is asked for, although Python
+    counts it as an int.
+    """
+    accepted = value if isinstance(value, bool) and bool in kinds else None
+    if accepted is None and not isinstance(value, bool) and isinstance(value, kinds):
+        accepted = value
+    if accepted is not None or (value is None and type(None) in kinds):
         return value
-    if isinstance(value, bool) and bool not in kinds:
-        pass
-    elif isinstance(value, kinds):
-        return value
-    wanted = " or ".join(type_name(k()) if k is not type(None) else "null" for k in kinds)
+    wanted = " or ".join(_KIND_NAMES.get(k, "null") for k in kinds)
     raise ExpressionError(
         f"{function}: argument {position} must be {wanted}, not {type_name(value)} ({short(value)})")
 

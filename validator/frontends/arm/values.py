@@ -19,24 +19,18 @@ class UnknownInside(Exception):
     """Raised when text is to be made of a value holding an Unknown; the call's result is Unknown."""
 
 
+_KIND_NAMES = {bool: "bool", int: "int", float: "float", str: "string", list: "array", dict: "object"}
+
+
 def type_name(value: Any) -> str:
     """The ARM type name of a value, used in error messages."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
     if isinstance(value, Unknown):
         return "unknown"
+    for kind, name in _KIND_NAMES.items():  # bool first: Python counts it as an int
+        if isinstance(value, kind):
+            return name
     return type(value).__name__
 
 
@@ -69,9 +63,6 @@ def first_unknown(value: Any) -> Unknown | None:
 def is_int(value: Any) -> bool:
     """True for ints, not bools (JSON true is no number)."""
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-_KIND_NAMES = {bool: "bool", int: "int", float: "float", str: "string", list: "array", dict: "object"}
 
 
 def expect(function: str, position: int, value: Any, *kinds: type) -> Any:

@@ -257,6 +257,7 @@ def test_linked_template_by_relative_path():
         ("unknown-function", ("resources", 0, "properties", "bad")),
     ]
     assert any(d[0].startswith("infra/modules/kv.json: ") for d in result.diagnostics)
+    assert sorted({d.file for d in result.diagnostics}) == ["infra/main.json", "infra/modules/kv.json"]
 
 
 def test_subscription_scope_creates_a_group_and_deploys_into_it():

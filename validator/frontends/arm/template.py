@@ -29,7 +29,7 @@ from validator.frontends.arm.scopes import Target, scope_from_schema
 from validator.frontends.arm.values import get_member, short
 from validator.model import Unknown
 
-__all__ = ["DeploymentContext", "EvaluatedResource", "TemplateResult", "evaluate_template",
+__all__ = ["DeploymentContext", "EvaluatedResource", "TemplateDiagnostic", "TemplateResult", "evaluate_template",
            "PLACEHOLDER_SUBSCRIPTION", "PLACEHOLDER_RESOURCE_GROUP", "PLACEHOLDER_TENANT",
            "PLACEHOLDER_MANAGEMENT_GROUP", "PLACEHOLDER_DEPLOYMENT", "MAX_DEPLOYMENT_DEPTH",
            "MAX_RESOURCES"]
@@ -83,6 +83,17 @@ class EvaluatedResource:
     symbolic_name: str | None = None
 
 
+class TemplateDiagnostic(tuple):
+    """``(message, json_path, kind)``, plus ``.file``: the file the path is in (linked templates differ)."""
+
+    file: str
+
+    def __new__(cls, message: str, json_path: tuple, kind: str, file: str) -> "TemplateDiagnostic":
+        item = super().__new__(cls, (message, json_path, kind))
+        item.file = file
+        return item
+
+
 @dataclass
 class TemplateResult:
     """Resources, diagnostics ``(message, json_path, kind)`` and evaluated outputs of a template.
@@ -91,7 +102,8 @@ class TemplateResult:
     ``template-error``, ``parameter-error``, ``copy-capped``,
     ``linked-template``, ``nesting-limit``.  A diagnostic from a linked
     template names that file at the start of its message; its path is
-    within that file.
+    within that file, which ``.file`` of the diagnostic (a ``TemplateDiagnostic``)
+    also gives.
     """
 
     resources: list = field(default_factory=list)
@@ -168,7 +180,7 @@ class _Evaluator:
             key = (message, root + tuple(path), kind)
             if key not in self.seen:
                 self.seen.add(key)
-                self.result.diagnostics.append(key)
+                self.result.diagnostics.append(TemplateDiagnostic(*key, file))
         return report
 
     # -- frames ------------------------------------------------------------
@@ -450,7 +462,7 @@ def evaluate_template(template: dict, *, parameter_values: dict | None = None,
     context = context or DeploymentContext()
     evaluator = _Evaluator(context, read_linked or (lambda path: (None, "linked templates are not read")), file)
     if not isinstance(template, dict):
-        evaluator.result.diagnostics.append(("a template must be a JSON object", (), "template-error"))
+        evaluator.result.diagnostics.append(TemplateDiagnostic("a template must be a JSON object", (), "template-error", file))
         return evaluator.result
     target = Target(scope_from_schema(template.get("$schema")), context.subscription_id,
                     context.resource_group, context.management_group)
@@ -459,7 +471,8 @@ def evaluate_template(template: dict, *, parameter_values: dict | None = None,
                                 context.deployment_name, context.location, None)
         evaluator.result.outputs = evaluator.run(frame)
     except RecursionError:
-        evaluator.result.diagnostics.append(("the template nests too deeply to evaluate", (), "template-error"))
+        evaluator.result.diagnostics.append(
+            TemplateDiagnostic("the template nests too deeply to evaluate", (), "template-error", file))
     # Evaluation order differs from the written one (groups and deployments go
     # first); report resources as written, a nested template's right after its
     # deployment, copies in iteration order (the sort is stable).

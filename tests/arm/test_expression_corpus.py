@@ -316,3 +316,15 @@ def test_every_documented_function_has_a_row():
                          "pickzones", "providers"}  # see test_hashes.py, test_unknowns.py, test_template.py
     missing = [f for f in documented if f.lower() + "(" not in written and f.lower() not in covered_elsewhere]
     assert not missing
+
+
+def test_subscription_scope_context():
+    context = {"subscriptionId": "s1", "scope": "subscription", "location": "westeurope"}
+    assert evaluate_arm_expression("[resourceId('Microsoft.Authorization/roleDefinitions', 'r')]", context) == \
+        "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/r"
+    assert evaluate_arm_expression("[resourceId('Microsoft.Resources/resourceGroups', 'rg')]", context) == \
+        "/subscriptions/s1/resourceGroups/rg"
+    assert evaluate_arm_expression("[deployment().location]", context) == "westeurope"
+    from validator.frontends.arm.syntax import ExpressionError
+    with pytest.raises(ExpressionError, match="not available in a subscription-scope deployment"):
+        evaluate_arm_expression("[resourceGroup().id]", context)

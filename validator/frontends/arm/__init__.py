@@ -7,7 +7,7 @@ Public interface:
   both also importable from ``expressions``;
 * ``template.evaluate_template(template, *, parameter_values, context, file,
   read_linked) -> TemplateResult`` with ``DeploymentContext``,
-  ``EvaluatedResource`` and ``TemplateResult``;
+  ``EvaluatedResource``, ``TemplateResult`` and ``TemplateDiagnostic``;
 * the ``PLACEHOLDER_*`` strings that stand for an unconfigured subscription,
   resource group, tenant, management group and deployment name.
 

@@ -7,9 +7,13 @@ rather than guess.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from validator.frontends.arm.syntax import ExpressionError
+
+
+_BARE_CALL = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?\s*\(.*\)\s*$", re.S)
 
 
 def scan(target, config=None, report_paths=None):
@@ -20,7 +24,10 @@ def scan(target, config=None, report_paths=None):
 
 
 def evaluate_arm_expression(expression: str, context: dict) -> object:
-    """Evaluate an ARM template expression ('[concat(...)]' or without brackets) to its JSON value.
+    """Evaluate an ARM template expression to its JSON value.
+
+    ``"[concat('a', 'b')]"`` and the bare call ``"concat('a', 'b')"`` both give ``'ab'``; any other
+    text without brackets is a literal string, and ``"[[x]"`` is the literal ``"[x]"``, as in a template.
 
     ``context`` may hold subscriptionId, subscriptionDisplayName, resourceGroup, location, tenantId,
     managementGroup, deploymentName, parameters and variables.  Raises ExpressionError on a syntax
@@ -28,6 +35,8 @@ def evaluate_arm_expression(expression: str, context: dict) -> object:
     come back as ``validator.model.Unknown``."""
     from validator.frontends.arm.expressions import evaluate_arm_expression as _evaluate
 
+    if isinstance(expression, str) and _BARE_CALL.match(expression) and not expression.lstrip().startswith("["):
+        expression = f"[{expression.strip()}]"  # 'concat(...)' written without the template brackets
     return _evaluate(expression, context)
 
 

@@ -252,9 +252,13 @@ def evaluate_arm_unit(plan: UnitPlan, sources: dict[str, ArmSource], positions: 
     context = DeploymentContext(**facts)
     evaluated = evaluate_template(template, parameter_values=values, context=context, file=plan.template,
                                   read_linked=read_linked)
-    for message, json_path, kind in evaluated.diagnostics:
-        line = positions(plan.template).locate(tuple(json_path))[0] if json_path else 0
-        result.diagnostics.append(Diagnostic(plan.template, message, line, "info" if kind != "parse-error" else "warning", kind))
+    for diagnostic in evaluated.diagnostics:
+        message, json_path, kind = diagnostic
+        file = getattr(diagnostic, "file", None) or plan.template  # a linked template names its own file
+        line = positions(file).locate(tuple(json_path))[0] if json_path else 0
+        # what makes a template undeployable is a warning; what we chose not to read is info
+        severity = "warning" if kind in ("expression-error", "unknown-function", "template-error", "parameter-error") else "info"
+        result.diagnostics.append(Diagnostic(file, message, line, severity, kind))
     # a nested deployment's resources sit under its properties.template in the same file
     deployments = [(item.file, tuple(item.json_path) + ("properties", "template"), item.id) for item in evaluated.resources
                    if isinstance(item.type, str) and item.type.lower() == "microsoft.resources/deployments"]

@@ -5,7 +5,8 @@ Naming convention: in ``fixtures/rules/<ID>/{bad,good}/`` the Bicep twin of the 
 the folder ``x-bicep/``.  Each case of a ``bad/`` folder is scanned together with the others, so
 a twin names its own resources: every name of the ARM case with ``-bcp`` appended (``bcp`` for
 storage accounts, which allow no hyphen), and subscription ids of its own.  Messages are compared
-with that suffix removed and GUIDs (subscription ids, role assignment names) masked.
+with that suffix removed, GUIDs (subscription ids, role assignment names) and the file:line naming an
+unnamed resource masked.
 Each case is scanned alone here, so the comparison does not depend on its neighbours.
 """
 from __future__ import annotations
@@ -20,9 +21,10 @@ from validator.config import Config
 from validator.engine import scan
 
 CASES = Path(__file__).resolve().parents[2] / "fixtures" / "rules"
-RULES = ("AKSB-LOCK-001",)
+RULES = ("AKSB-LOCK-001", "AKSB-ACCESS-001")
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 SUFFIX = re.compile(r"-?bcp\b")
+WHERE = re.compile(r" at [^' ]+\.(json|bicep):\d+")  # unnamed resources are named by file and line
 
 
 def twin_of(bicep: Path) -> Path | None:
@@ -55,7 +57,7 @@ def normalized(rule: str, case: Path, tmp: Path) -> list[tuple[str, str, str]]:
     problems = [d for d in result.diagnostics if d.severity != "info" or d.kind in ("internal-error", "expression-error",
                                                                                     "unknown-function", "unsupported")]
     assert not problems, problems
-    return sorted((f.rule_id, f.severity, GUID.sub("<guid>", SUFFIX.sub("", f.message))) for f in result.findings)
+    return sorted((f.rule_id, f.severity, GUID.sub("<guid>", SUFFIX.sub("", WHERE.sub(" at <file:line>", f.message)))) for f in result.findings)
 
 
 @pytest.mark.parametrize("rule", RULES)

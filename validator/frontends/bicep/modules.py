@@ -16,8 +16,7 @@ from validator.frontends.arm.syntax import ExpressionError
 from validator.frontends.bicep import ast as A
 from validator.frontends.bicep.evaluate import Env, View, resolve_path
 from validator.frontends.bicep.resources import (
-    ResourceInstance, ResourceView, add_dependency, as_list, build_id, combine, evaluate_or_report, flatten, instances,
-    scope_of,
+    ResourceInstance, ResourceView, as_list, build_id, collect_dependencies, combine, instances, scope_of,
 )
 from validator.model import Unknown
 
@@ -230,16 +229,8 @@ class ModuleInstance:
         return frame.output(name)
 
     def depends_on(self) -> tuple:
-        ids: list = []
         self.params()
-        explicit = self.obj.get("dependsOn")
-        touched = list(self.touched)
-        if explicit is not None:
-            value = evaluate_or_report(self.frame, explicit, self.env, quiet=True)
-            touched = (value if isinstance(value, list) else [value]) + touched
-        for item in flatten(touched):
-            add_dependency(ids, item, self)
-        return tuple(ids)
+        return tuple(collect_dependencies(self, []))
 
 
 def _group_location(frame: BicepFrame, target: Target) -> Any:

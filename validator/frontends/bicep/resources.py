@@ -318,14 +318,7 @@ class ResourceInstance:
             parent = value.instance if isinstance(value, ResourceView) else None
         if parent is not None and not parent.declaration.existing:
             ids.append(parent.id)
-        explicit = self.obj.get("dependsOn")
-        touched = list(self.touched)
-        if explicit is not None:
-            value = evaluate_or_report(self.frame, explicit, self.env, quiet=True)
-            touched = (value if isinstance(value, list) else [value]) + touched
-        for item in flatten(touched):
-            add_dependency(ids, item, self)
-        return tuple(ids)
+        return tuple(collect_dependencies(self, ids))
 
     def nested(self, name: str) -> Any:
         if name not in self._nested:
@@ -340,6 +333,18 @@ class ResourceInstance:
 def is_text(node: A.Node) -> bool:
     """A string written as ``scope:`` is a property of an extensibility resource (Microsoft Graph), not a scope."""
     return isinstance(node, (A.StringLiteral, A.InterpolatedString))
+
+
+def collect_dependencies(owner: Any, ids: list) -> list:
+    """Explicit ``dependsOn`` plus every symbol the declaration read, as Bicep compiles them."""
+    explicit = owner.obj.get("dependsOn")
+    touched = list(owner.touched)
+    if explicit is not None:
+        value = evaluate_or_report(owner.frame, explicit, owner.env, quiet=True)
+        touched = (value if isinstance(value, list) else [value]) + touched
+    for item in flatten(touched):
+        add_dependency(ids, item, owner)
+    return ids
 
 
 def flatten(items: list) -> list:

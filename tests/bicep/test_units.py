@@ -700,3 +700,46 @@ def test_bicepparam_values_for_undeclared_parameters_are_located():
     _, diagnostics = bicep({"main.bicep": "param a string\n", "main.bicepparam": "using 'main.bicep'\nparam a = 'x'\nparam b = 1\n"},
                            parameters="main.bicepparam")
     assert [(d.path, d.line, d.kind) for d in diagnostics] == [("main.bicepparam", 3, "parameter-error")]
+
+
+def test_explicit_depends_on_keeps_the_symbols_it_lists():
+    """``dependsOn: [reader, ids[1]]`` and ``dependsOn: [ids]`` name those resources, as the compiled dependsOn does."""
+    resources, diagnostics = bicep({"main.bicep": """
+        resource vault 'Microsoft.DataProtection/backupVaults@2024-04-01' = {
+          name: 'bv'
+          location: 'westeurope'
+        }
+        resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+          name: guid('reader')
+          scope: vault
+          properties: {
+            principalId: vault.identity.principalId
+          }
+        }
+        resource ids 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = [for i in range(0, 2): {
+          name: 'id-${i}'
+          location: 'westeurope'
+        }]
+        resource instance 'Microsoft.DataProtection/backupVaults/backupInstances@2024-04-01' = {
+          parent: vault
+          name: 'aks'
+          dependsOn: [
+            reader
+            ids[1]
+          ]
+        }
+        resource policy 'Microsoft.DataProtection/backupVaults/backupPolicies@2024-04-01' = {
+          parent: vault
+          name: 'daily'
+          dependsOn: [
+            ids
+          ]
+        }
+    """})
+    assert diagnostics == []
+    by_name = {r.name: r for r in resources}
+    vault = by_name["bv"].id
+    reader = next(r.id for r in resources if r.type == "Microsoft.Authorization/roleAssignments")
+    identity = f"{RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-"
+    assert by_name["bv/aks"].depends_on == (vault, reader, identity + "1")
+    assert by_name["bv/daily"].depends_on == (vault, identity + "0", identity + "1")

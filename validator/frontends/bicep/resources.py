@@ -340,8 +340,10 @@ def collect_dependencies(owner: Any, ids: list) -> list:
     explicit = owner.obj.get("dependsOn")
     touched = list(owner.touched)
     if explicit is not None:
-        value = evaluate_or_report(owner.frame, explicit, owner.env, quiet=True)
-        touched = (value if isinstance(value, list) else [value]) + touched
+        # each entry on its own: an array literal would turn the symbols it lists into plain values
+        entries = explicit.items if isinstance(explicit, A.ArrayLit) else [explicit]
+        touched = [evaluate_or_report(owner.frame, entry.value if isinstance(entry, A.Spread) else entry, owner.env,
+                                      quiet=True) for entry in entries] + touched
     for item in flatten(touched):
         add_dependency(ids, item, owner)
     return ids

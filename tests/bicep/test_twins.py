@@ -21,7 +21,8 @@ from validator.config import Config
 from validator.engine import scan
 
 CASES = Path(__file__).resolve().parents[2] / "fixtures" / "rules"
-RULES = ("AKSB-LOCK-001", "AKSB-ACCESS-001", "AKSB-RBAC-001", "AKSB-RBAC-002", "AKSB-RBAC-003", "AKSB-RBAC-004", "AKSB-RBAC-005", "AKSB-EXT-001", "AKSB-POLICY-001", "AKSB-POLICY-002", "AKSB-POLICY-003")
+RULES = ("AKSB-LOCK-001", "AKSB-ACCESS-001", "AKSB-RBAC-001", "AKSB-RBAC-002", "AKSB-RBAC-003", "AKSB-RBAC-004",
+         "AKSB-RBAC-005", "AKSB-EXT-001", "AKSB-POLICY-001", "AKSB-POLICY-002", "AKSB-POLICY-003")
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 SUFFIX = re.compile(r"-?bcp\b")
 WHERE = re.compile(r" at [^' ]+\.(json|bicep):\d+")  # unnamed resources are named by file and line

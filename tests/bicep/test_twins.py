@@ -5,8 +5,9 @@ Naming convention: in ``fixtures/rules/<ID>/{bad,good}/`` the Bicep twin of the 
 the folder ``x-bicep/``.  Each case of a ``bad/`` folder is scanned together with the others, so
 a twin names its own resources: every name of the ARM case with ``-bcp`` appended (``bcp`` for
 storage accounts, which allow no hyphen), and subscription ids of its own.  Messages are compared
-with that suffix removed, GUIDs (subscription ids, role assignment names) and the file:line naming an
-unnamed resource masked.
+with that suffix removed and GUIDs (subscription ids, role assignment names), the file:line naming an
+unnamed resource, the template named in a unit's own resource group placeholder and the ``Full`` of a
+reference shown in an Unknown masked.
 Each case is scanned alone here, so the comparison does not depend on its neighbours.
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ RULES = ("AKSB-LOCK-001", "AKSB-ACCESS-001", "AKSB-RBAC-001", "AKSB-RBAC-002", "
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 SUFFIX = re.compile(r"-?bcp\b")
 WHERE = re.compile(r" at [^' ]+\.(json|bicep):\d+")  # unnamed resources are named by file and line
+UNIT_GROUP = re.compile(r"\{resourceGroup of [^}]+\}")  # the unit's own resource group names its template
+FULL = re.compile(r"', Full\)")  # Bicep member access reads the Full reference; the ARM text says which it used
 
 
 def twin_of(bicep: Path) -> Path | None:
@@ -58,7 +61,14 @@ def normalized(rule: str, case: Path, tmp: Path) -> list[tuple[str, str, str]]:
     problems = [d for d in result.diagnostics if d.severity != "info" or d.kind in ("internal-error", "expression-error",
                                                                                     "unknown-function", "unsupported")]
     assert not problems, problems
-    return sorted((f.rule_id, f.severity, GUID.sub("<guid>", SUFFIX.sub("", WHERE.sub(" at <file:line>", f.message)))) for f in result.findings)
+    return sorted((f.rule_id, f.severity, normalize(f.message)) for f in result.findings)
+
+
+def normalize(message: str) -> str:
+    """``message`` with what may differ between an ARM case and its twin masked (see the module docstring)."""
+    message = WHERE.sub(" at <file:line>", message)
+    message = UNIT_GROUP.sub("{resourceGroup}", FULL.sub("')", message))
+    return GUID.sub("<guid>", SUFFIX.sub("", message))
 
 
 @pytest.mark.parametrize("rule", RULES)

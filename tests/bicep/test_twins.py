@@ -26,6 +26,12 @@ RULES = ("AKSB-LOCK-001", "AKSB-ACCESS-001", "AKSB-RBAC-001", "AKSB-RBAC-002", "
          "AKSB-RBAC-005", "AKSB-EXT-001", "AKSB-POLICY-001", "AKSB-POLICY-002", "AKSB-POLICY-003")
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 SUFFIX = re.compile(r"-?bcp\b")
+# Twins where Bicep rightly sees more than ARM: the ARM case reads a nested deployment's output through
+# reference(), which the ARM front-end leaves Unknown (info), while a Bicep module's outputs are evaluated.
+# The Bicep twin must then give the ARM findings without those infos.
+SEES_MORE = {
+    "AKSB-LOCK-001/good/rg-from-deployment-output-bicep": "module output resourceGroup().id is known",
+}
 WHERE = re.compile(r" at [^' ]+\.(json|bicep):\d+")  # unnamed resources are named by file and line
 UNIT_GROUP = re.compile(r"\{resourceGroup of [^}]+\}")  # the unit's own resource group names its template
 FULL = re.compile(r"', Full\)")  # Bicep member access reads the Full reference; the ARM text says which it used
@@ -85,6 +91,8 @@ def test_bicep_twin_gives_the_arm_findings(rule, bicep, tmp_path):
     arm = twin_of(bicep)
     assert arm is not None
     expected = normalized(rule, arm, tmp_path / "arm")
+    if f"{rule}/{bicep.parent.name}/{bicep.name}" in SEES_MORE:
+        expected = [f for f in expected if f[1] != "info"]
     assert normalized(rule, bicep, tmp_path / "bicep") == expected
     if bicep.parent.name == "bad":
         assert expected, f"{arm.name} gives no finding on its own"

@@ -40,7 +40,7 @@ def backup_extension_missing(graph: InfraGraph) -> Iterator[Finding]:
                 location=ext.location_of("properties", "extensionType"), severity="info", subject=ext,
                 fix="Set extensionType to 'microsoft.dataprotection.kubernetes'.")
             continue
-        cluster = graph.find(cluster_id, instance.unit, CLUSTER)
+        cluster = graph.declared(cluster_id, instance.unit, CLUSTER)
         yield Finding(
             message=f"cluster '{ids.short(cluster_id)}' backed up by '{instance.display_name}' has no backup extension (extensionType microsoft.dataprotection.kubernetes)",
             location=where, severity="" if cluster is not None else "info", subject=instance,

@@ -27,7 +27,7 @@ def setting(ext: Resource, key: str) -> Any:
 
 def cluster_of(graph: InfraGraph, ext: Resource) -> Resource | None:
     """The declared cluster an extension is scoped to, or None when it is not in the scan."""
-    return graph.find(ext.scope, ext.unit, CLUSTER) if ids.normalize(ext.scope) else None
+    return graph.declared(ext.scope, ext.unit, CLUSTER) if ids.normalize(ext.scope) else None
 
 
 def storage_account_of(graph: InfraGraph, ext: Resource) -> tuple[Any, tuple, Resource | None]:

@@ -29,10 +29,10 @@ def _targets(graph: InfraGraph, instance: Resource, target: str) -> list[tuple]:
 def _principals(graph: InfraGraph, instance: Resource, who: str) -> tuple[Resource | None, list[Principal], str]:
     if who == "vault":
         vault_id = graph.vault_id_of(instance)
-        vault = graph.find(vault_id, instance.unit, VAULT) if vault_id else None
+        vault = graph.declared(vault_id, instance.unit, VAULT) if vault_id else None
         return vault, [Principal(vault_id, ("identity", "principalId"))] if vault_id else [], f"backup vault '{ids.short(vault_id)}'"
     cluster_id, _ = graph.datasource_cluster(instance)
-    cluster = graph.find(cluster_id, instance.unit, CLUSTER)
+    cluster = graph.declared(cluster_id, instance.unit, CLUSTER)
     if cluster is None:
         return None, [], f"cluster '{ids.short(cluster_id)}'"
     return cluster, graph.cluster_principals(cluster), f"cluster '{cluster.display_name}'"
@@ -74,7 +74,7 @@ def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Findi
                     related=(Related(where, f"{target_kind} used by backup instance '{instance.display_name}'"),),
                     fix=f"Set principalId from the identity of {owner_text} (e.g. reference(<id>, '<api>', 'Full').identity.principalId) so the assignment can be checked.")
                 continue
-            managed_here = owner is not None and (params.target != "cluster" or graph.find(target, instance.unit, CLUSTER) is not None)
+            managed_here = owner is not None and (params.target != "cluster" or graph.declared(target, instance.unit, CLUSTER) is not None)
             yield Finding(
                 message=f"{owner_text} identity has no {role} (or a role including it) on {target_kind} '{ids.short(target)}' used by backup instance '{instance.display_name}'",
                 location=where, severity="" if managed_here else "info", subject=instance,

@@ -40,8 +40,8 @@ def snapshot_rg_locked(graph: InfraGraph, params: Params) -> Iterator[Finding]:
                 scope = ids.normalize(lock.scope) or ""
                 inside = ids.covers(ids.normalize(group), scope) and scope != ids.normalize(group)
                 inherited = "" if scope == ids.normalize(group) else (
-                    f" (inherited from subscription '{ids.short(scope)}')" if "/resourcegroups/" not in scope
-                    else f" (on resource '{ids.short(scope)}' inside it)")
+                    f" (inherited from subscription '{ids.short(lock.scope)}')" if "/resourcegroups/" not in scope
+                    else f" (on resource '{ids.short(lock.scope)}' inside it)")
                 yield Finding(
                     message=f"lock '{lock.display_name}' ({level}) applies to snapshot resource group '{ids.short(group)}'{inherited}, used by backup instance '{instance.display_name}'",
                     # A lock on a resource inside the group is listed as one of the group's locks, but ARM

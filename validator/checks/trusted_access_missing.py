@@ -36,7 +36,7 @@ def trusted_access_missing(graph: InfraGraph, params: Params) -> Iterator[Findin
                 location=where, severity="info", subject=instance,
                 fix="Bind the vault to the cluster with role Microsoft.DataProtection/backupVaults/backup-operator.")
             continue
-        vault = graph.find(vault_id, instance.unit, VAULT)
+        vault = graph.declared(vault_id, instance.unit, VAULT)
         if vault is not None:
             kind = vault.get("identity", "type")
             if not isinstance(kind, Unknown) and "systemassigned" not in str(kind or "").lower():
@@ -72,7 +72,7 @@ def trusted_access_missing(graph: InfraGraph, params: Params) -> Iterator[Findin
                 location=binding.location_of("properties", "sourceResourceId"), severity="info", subject=binding,
                 fix=f"Set sourceResourceId to the id of vault '{ids.short(vault_id)}' and roles to ['{params.role}'].")
             continue
-        declared = graph.find(cluster_id, instance.unit, CLUSTER) is not None
+        declared = graph.declared(cluster_id, instance.unit, CLUSTER) is not None
         yield Finding(
             message=f"no Trusted Access role binding lets backup vault '{ids.short(vault_id)}' operate on cluster '{ids.short(cluster_id)}' backed up by '{instance.display_name}'",
             location=where, severity="" if declared else "info", subject=instance,

@@ -12,8 +12,8 @@ def vault_region_differs_from_cluster(graph: InfraGraph) -> Iterator[Finding]:
     """Yield a finding per backup instance whose declared vault and cluster are in different regions."""
     for instance in graph.backup_instances():
         value, path = graph.datasource_cluster(instance)
-        cluster = graph.find(value, instance.unit, CLUSTER) if ids.normalize(value) else None
-        vault = graph.find(graph.vault_id_of(instance), instance.unit, VAULT)
+        cluster = graph.declared(value, instance.unit, CLUSTER) if ids.normalize(value) else None
+        vault = graph.declared(graph.vault_id_of(instance), instance.unit, VAULT)
         if cluster is None or vault is None:
             continue  # one side is declared elsewhere: its region is not visible
         theirs, ours = region_of(vault), region_of(cluster)

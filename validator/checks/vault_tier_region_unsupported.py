@@ -20,7 +20,7 @@ def vault_tier_region_unsupported(graph: InfraGraph) -> Iterator[Finding]:
         if not is_aks_policy(policy) or policy.get("existing") or vault_tier_path(policy) is None:
             continue
         key = ids.normalize(policy.id)
-        vault = graph.find(key.rsplit("/backuppolicies/", 1)[0], policy.unit, VAULT) if key else None
+        vault = graph.declared(key.rsplit("/backuppolicies/", 1)[0], policy.unit, VAULT) if key else None
         if vault is None:
             continue  # the vault is declared elsewhere: its region is not visible here
         location = vault.get("location")

@@ -178,6 +178,12 @@ class InfraGraph:
         candidates.sort(key=lambda r: (r.unit != unit, bool(r.body.get("existing")), r.file))
         return candidates[0] if candidates else None
 
+    def declared(self, resource_id: Any, unit: str, type_name: str | None = None) -> Resource | None:
+        """Like ``find``, but only a resource this scan deploys: an ``existing`` reference is managed
+        elsewhere, and its body (identity, location...) is not visible here."""
+        found = self.find(resource_id, unit, type_name)
+        return None if found is None or found.get("existing") else found
+
     def linked(self, type_name: str, unit: str) -> list[Resource]:
         return [r for r in self.resources(type_name) if self.links(unit, r.unit)]
 

@@ -31,13 +31,19 @@ def extension_fqdn_not_allowed_by_firewall(graph: InfraGraph, params: Params) ->
         outbound = resource.get(*outbound_path)
         subnets, _ = node_subnets(graph, resource)
         evidence = Related(cluster.evidence, f"cluster {cluster.reason}")
+        udr = isinstance(outbound, str) and outbound.lower() == "userdefinedrouting"
+        if udr and not subnets:
+            yield from _once(reported, ("subnet", resource.id), Finding(
+                message=f"cluster '{resource.display_name}' uses outboundType userDefinedRouting but its node subnet is not known statically; the firewall rules for the extension FQDNs cannot be checked",
+                location=resource.location_of(*outbound_path), severity="info", related=(evidence,), subject=resource))
         for subnet in subnets:
             table_rules = routes(graph, subnet.route_table) if subnet.route_table is not None else None
-            udr = isinstance(outbound, str) and outbound.lower() == "userdefinedrouting"
             if subnet.route_table is None:
-                if udr and subnet.route_table_id is not None:
+                if udr:
+                    # under UDR a route table must exist; it is declared with the subnet, elsewhere
+                    table = f"route table '{ids.short(subnet.route_table_id)}'" if subnet.route_table_id is not None else "the route table"
                     yield from _once(reported, ("rt", subnet.id), Finding(
-                        message=f"cluster '{resource.display_name}' uses outboundType userDefinedRouting but route table '{ids.short(subnet.route_table_id)}' of node subnet '{subnet.name}' is not in the scan; the firewall rules for the extension FQDNs cannot be checked",
+                        message=f"cluster '{resource.display_name}' uses outboundType userDefinedRouting but {table} of node subnet '{subnet.name}' is not in the scan; the firewall rules for the extension FQDNs cannot be checked",
                         location=resource.location_of(*outbound_path), severity="info", related=(evidence,), subject=resource))
                 continue
             hop = next_hop("internet", table_rules, outbound if not isinstance(outbound, Unknown) else None,

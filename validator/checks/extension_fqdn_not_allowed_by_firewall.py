@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from validator.graph import InfraGraph, region_of
 from validator.graph import resource_ids as ids
 from validator.graph import ProtectedCluster
-from validator.graph.network_view import (Subnet, extension_fqdns, extension_storage_accounts, firewall_at, firewall_rules, node_subnets, routes, vnet_prefixes)
+from validator.graph.network_view import (Subnet, extension_fqdns, extension_storage_accounts, firewall_at, firewall_rules,
+                                          ip_groups, node_subnets, routes, vnet_prefixes)
 from validator.model import Finding, LazyLocation, Location, Related, Unknown
 from validator.network.firewall import firewall_explain
 from validator.network.routes import next_hop
@@ -79,9 +80,10 @@ def _firewall_findings(graph, params: Params, cluster, subnet: Subnet, firewall,
     prefixes = [p for p in subnet.prefixes if isinstance(p, str)]
     source = prefixes[0] if prefixes else None
     groups: dict = {}
+    known_ip_groups = ip_groups(graph, firewall.unit)
     for name, codes in extension_fqdns(region, extension_storage_accounts(graph, cluster), params.flows):
         request = {"direction": "outbound", "src_ip": source, "protocol": "Https", "fqdn": name, "port": 443}
-        verdict = firewall_explain(rules, request)
+        verdict = firewall_explain(rules, request, ip_groups=known_ip_groups)
         if verdict.allowed is True:
             continue
         tag = verdict.allowed is None and "FQDN tag" in verdict.reason

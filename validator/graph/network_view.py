@@ -430,3 +430,19 @@ def pinned_publicly(graph: InfraGraph, fqdn: str) -> Resource | None:
         except ValueError:
             continue
     return None
+
+
+IP_GROUP = "microsoft.network/ipgroups"
+
+
+def ip_groups(graph: InfraGraph, unit: str) -> dict:
+    """{ip group id: its addresses} of the IP groups declared in the scan (firewall rules name them by id);
+    a group whose addresses are not known statically is left out, so rules naming it stay undecided."""
+    groups = {}
+    for group in graph.linked(IP_GROUP, unit):
+        addresses = group.properties.get("ipAddresses")
+        key = ids.normalize(group.id)
+        if key is not None and isinstance(addresses, list) and all(isinstance(a, str) for a in addresses):
+            groups[key] = addresses
+    return groups
+

@@ -8,27 +8,33 @@ from validator.frontends.arm.values import arity, expect, is_int, type_name, unk
 from validator.model import Unknown
 
 
-def _booleans(name: str, args) -> list:
-    arity(name, args, 2)
-    return [a if isinstance(a, Unknown) else expect(name, i + 1, a, bool) for i, a in enumerate(args)]
+def _short_circuit(name: str, ctx, nodes, decisive: bool):
+    """``and``/``or`` stop at the first argument that decides, left to right, as the deployment
+    engine does: compiled Bicep guards property access with them (``contains(x, 'a') && x.a``,
+    seen in the Azure Verified Modules), which would fail if every argument were evaluated."""
+    arity(name, nodes, 2)
+    unknown = None
+    for position, node in enumerate(nodes):
+        try:
+            value = ctx.evaluate(node)
+        except ExpressionError:
+            if unknown is not None:  # the guard before it is not known: neither is the result
+                return unknown_from(name, unknown)
+            raise
+        if isinstance(value, Unknown):
+            unknown = unknown or value
+            continue
+        if expect(name, position + 1, value, bool) is decisive:
+            return decisive
+    return unknown_from(name, unknown) if unknown is not None else not decisive
 
 
-def _and(ctx, args):
-    values = _booleans("and", args)
-    if any(v is False for v in values):  # one false decides, whatever the Unknowns are
-        return False
-    if any(isinstance(v, Unknown) for v in values):
-        return unknown_from("and", *values)
-    return True
+def _and(ctx, nodes):
+    return _short_circuit("and", ctx, nodes, False)
 
 
-def _or(ctx, args):
-    values = _booleans("or", args)
-    if any(v is True for v in values):
-        return True
-    if any(isinstance(v, Unknown) for v in values):
-        return unknown_from("or", *values)
-    return False
+def _or(ctx, nodes):
+    return _short_circuit("or", ctx, nodes, True)
 
 
 def _not(ctx, args):
@@ -68,12 +74,9 @@ def _if(ctx, nodes):
 
 
 FUNCTIONS = {
-    "and": _and,
     "bool": _bool,
     "false": _false,
     "not": _not,
-    "or": _or,
     "true": _true,
 }
-LAZY = {"if": _if}
-UNKNOWN_AWARE = {"and", "or"}
+LAZY = {"if": _if, "and": _and, "or": _or}

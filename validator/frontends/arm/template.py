@@ -217,7 +217,10 @@ class _Evaluator:
                              ("parameters",), "parameter-error")
         for name, definition in declared.items():
             found, value = get_member(values, name)
-            if found:
+            if found and value is None and isinstance(definition, dict) and "defaultValue" in definition:
+                # a null value takes the default: Bicep compiles unset optional module parameters to null
+                scope.define(name, self.lazy_tree(frame, definition["defaultValue"], ("parameters", name, "defaultValue")))
+            elif found:
                 scope.define_value(name, provided_value(name, value))
             elif isinstance(definition, dict) and "defaultValue" in definition:
                 scope.define(name, self.lazy_tree(frame, definition["defaultValue"], ("parameters", name, "defaultValue")))

@@ -19,7 +19,7 @@ def test_and_or_stop_at_the_deciding_argument(expression, expected):
 
 
 def test_an_unknown_guard_makes_a_failing_access_unknown_not_an_error():
-    value = evaluate_arm_expression("[and(parameters('u'), parameters('o').enabled)]", {"parameters": {"o": {}}})
+    value = evaluate_arm_expression("[and(parameters('u'), parameters('o').enabled)]", {"parameters": {"o": {}, "u": Unknown("parameter 'u' has no value")}})
     assert isinstance(value, Unknown)
 
 

@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings' fingerprints in FILE and exit 0")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
+    parser.add_argument("--verbose", "-v", action="store_true", help="text output: also list info-level diagnostics")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 
@@ -158,7 +159,7 @@ def _scan(args) -> int:
     module = {"json": "json_report"}.get(args.format, args.format)
     reporter = importlib.import_module(f"validator.reporters.{module}")
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = reporter.render(result, color=color)
+    text = reporter.render(result, color=color, verbose=args.verbose)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

@@ -11,7 +11,7 @@ def _escape(text: str, property_value: bool = False) -> str:
     return text
 
 
-def render(result, color: bool = False) -> str:
+def render(result, color: bool = False, verbose: bool = False) -> str:
     lines = []
     for finding in result.findings:
         props = [f"file={_escape(finding.location.path, True)}"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from xml.sax.saxutils import quoteattr, escape
 
 
-def render(result, color: bool = False) -> str:
+def render(result, color: bool = False, verbose: bool = False) -> str:
     cases: dict = {}
     for finding in result.findings:
         cases.setdefault((finding.rule_id, finding.location.path), []).append(finding)

@@ -6,7 +6,7 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render(result, color: bool = False) -> str:
+def render(result, color: bool = False, verbose: bool = False) -> str:
     s = result.summary
     lines = ["## AKS Backup preflight", "",
              f"**{s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos** in {s['files']} files "

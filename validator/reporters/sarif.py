@@ -72,5 +72,5 @@ def to_document(result) -> dict:
     }
 
 
-def render(result, color: bool = False) -> str:
+def render(result, color: bool = False, verbose: bool = False) -> str:
     return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"

@@ -82,6 +82,24 @@ def _is_backup_extension(ext: Resource) -> bool | None:
     return isinstance(kind, str) and kind.strip().lower() == BACKUP_EXTENSION_TYPE
 
 
+def is_aks_instance(instance: Resource) -> bool:
+    """False when a backup instance is known to protect something other than an AKS cluster.
+
+    A backup vault also protects blobs, disks and databases; an AKS instance has
+    dataSourceInfo.datasourceType Microsoft.ContainerService/managedClusters (compared
+    case-insensitively: the REST example spells it managedclusters). Without a datasourceType the
+    resource type of dataSourceInfo.resourceID decides; when neither is known the instance counts."""
+    for key in ("dataSourceInfo", "dataSourceSetInfo"):
+        kind = instance.get("properties", key, "datasourceType")
+        if isinstance(kind, str) and kind.strip():
+            return kind.strip().lower() == CLUSTER
+    for key in ("dataSourceInfo", "dataSourceSetInfo"):
+        target = ids.normalize(instance.get("properties", key, "resourceID"))
+        if target is not None and "/providers/" in target:
+            return ids.resource_type(target) == CLUSTER
+    return True
+
+
 def region_of(resource: Resource) -> str | None:
     """The ARM region name of a resource ('West Europe' -> 'westeurope'); None when not known statically."""
     location = resource.get("location")
@@ -189,7 +207,8 @@ class InfraGraph:
 
     # --- backup domain ----------------------------------------------------------------------
     def backup_instances(self) -> list[Resource]:
-        return [r for r in self.resources(BACKUP_INSTANCE) if not r.body.get("existing")]
+        """Declared backup instances of AKS clusters (instances of blobs, disks... are left out)."""
+        return [r for r in self.resources(BACKUP_INSTANCE) if not r.body.get("existing") and is_aks_instance(r)]
 
     def clusters(self) -> list[Resource]:
         return [r for r in self.resources(CLUSTER) if not r.body.get("existing")]

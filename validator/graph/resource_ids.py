@@ -48,6 +48,18 @@ def resource_group_name(resource_id: str) -> str | None:
     return match.group(1) if match else None
 
 
+def resource_type(resource_id: str) -> str | None:
+    """The resource type of a normalized id ('microsoft.storage/storageaccounts/blobservices'), or None.
+
+    Types are read after the last /providers/ segment: namespace, then every other segment."""
+    if "/providers/" not in resource_id:
+        return None
+    parts = resource_id.rsplit("/providers/", 1)[1].split("/")
+    if len(parts) < 3:
+        return None
+    return "/".join([parts[0]] + parts[1::2])
+
+
 def last_name(resource_id: str) -> str:
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
 

@@ -23,8 +23,10 @@ def backup_extension_missing(graph: InfraGraph) -> Iterator[Finding]:
         found, unknown = graph.backup_extensions_on(cluster_id, instance.unit)
         if found:
             same_unit = [e for e in found if e.unit == instance.unit]
-            depends = {ids.normalize(d) for d in instance.depends_on}
-            if same_unit and not any(ids.normalize(e.id) in depends for e in same_unit):
+            # dependsOn is transitive: waiting for the extension's role assignment (which reads the
+            # extension's identity) or for the deployment (module) declaring it waits for the extension
+            depends = graph.dependency_closure(instance)
+            if same_unit and not any(({ids.normalize(e.id)} | {ids.normalize(d) for d in e.deployed_by}) & depends for e in same_unit):
                 ext = same_unit[0]
                 yield Finding(
                     message=f"backup instance '{instance.display_name}' does not depend on backup extension '{ext.display_name}' deployed beside it; the vault may look for the extension before it exists",

@@ -347,9 +347,17 @@ class InfraGraph:
         return principals
 
     def dependency_closure(self, resource: Resource) -> set[str]:
-        """Normalized ids ``resource`` waits for, directly or through what it depends on (same unit)."""
+        """Normalized ids ``resource`` waits for, directly or through what it depends on (same unit).
+
+        A nested deployment (Bicep module) starts after its own dependsOn, so what the deployments
+        around ``resource`` depend on is waited for too (not the deployments themselves: a sibling in
+        the same module is not waited for)."""
         seen: set[str] = set()
         stack = list(resource.depends_on)
+        for deployment in resource.deployed_by:
+            for other in self._by_id.get(ids.normalize(deployment) or "", ()):
+                if other.unit == resource.unit:
+                    stack.extend(other.depends_on)
         while stack:
             key = ids.normalize(stack.pop())
             if key is None or key in seen:

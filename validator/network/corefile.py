@@ -505,9 +505,11 @@ def _hosts(block: ServerBlock, directive: Directive, name: str) -> dict | None:
 
 
 def _template(block: ServerBlock, directive: Directive, name: str) -> dict | None:
-    """The template plugin (https://coredns.io/plugins/template/) for an A/AAAA query; None to pass on."""
+    """The template plugin (https://coredns.io/plugins/template/) for an address (A) query; None to pass on."""
     args = [arg.upper() for arg in directive.args[:2]]
-    if len(args) < 2 or args[0] not in ("IN", "ANY") or args[1] not in ("A", "AAAA", "ANY"):
+    # "TYPE the query type (A, PTR, ... can be ANY to match all types)": a template for AAAA
+    # (the common "disable IPv6" override) passes A queries on (https://coredns.io/plugins/template/)
+    if len(args) < 2 or args[0] not in ("IN", "ANY") or args[1] not in ("A", "ANY"):
         return None
     zones = directive.args[2:] or block.zones
     if not any(is_subdomain(name, zone) for zone in zones):

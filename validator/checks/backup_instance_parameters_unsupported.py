@@ -61,7 +61,7 @@ def backup_instance_parameters_unsupported(graph: InfraGraph, params: Params) ->
             if len(namespaces) > params.max_namespaces:
                 yield Finding(
                     message=f"backup instance '{name}' includes {len(namespaces)} namespaces; a backup instance takes at most {params.max_namespaces}",
-                    location=where, severity="error", subject=instance,
+                    location=where, severity="warning", subject=instance,
                     fix=f"Split the namespaces of backup instance '{name}' over several backup instances (different vaults or policies), or leave includedNamespaces empty to back up all.")
             system = [n for n in namespaces if isinstance(n, str) and not isinstance(n, Unknown) and n.strip().lower() in params.skipped_namespaces]
             if system:

@@ -636,3 +636,25 @@ def test_documented_coredns_custom_examples_raise_no_dns_finding(tmp_path):
     result = scan(tmp_path, Config(select=["AKSB-DNS-001", "AKSB-DNS-002", "AKSB-DNS-003"], preview=True))
     assert [(f.rule_id if hasattr(f, "rule_id") else None, f.message) for f in result.findings] == []
     assert not [d for d in result.diagnostics if d.severity != "info"], result.diagnostics
+
+
+def _net_fqdn_firewall(fqdns):
+    rule = {"name": "f", "sourceAddresses": ["10.0.0.0/16"], "destinationFqdns": list(fqdns),
+            "destinationPorts": ["443"], "protocols": ["TCP"]}
+    return classic(net_cols=[collection("net", "n", 100, "Allow", [rule])])
+
+
+# "By design, FQDN filtering in network rules doesn't support wildcards"
+# (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules)
+NETWORK_FQDNS = [
+    ("network rule exact FQDN", ["mcr.microsoft.com"], "mcr.microsoft.com", True),
+    ("network rule wildcard FQDN matches nothing", ["*.microsoft.com"], "mcr.microsoft.com", False),
+    ("network rule bare * matches nothing", ["*"], "mcr.microsoft.com", False),
+]
+
+
+@pytest.mark.parametrize("case", NETWORK_FQDNS, ids=[c[0] for c in NETWORK_FQDNS])
+def test_firewall_network_rule_fqdns_have_no_wildcards(case):
+    _, fqdns, name, expected = case
+    request = {"direction": "outbound", "src_ip": "10.0.1.4", "protocol": "TCP", "fqdn": name, "port": 443}
+    assert api.firewall_allows(_net_fqdn_firewall(fqdns), request) is expected

@@ -261,6 +261,10 @@ def _over_addresses(check: Callable[[Any], "bool | None"], addresses: list | Non
 
 
 def _network_fqdn_match(rule_fqdn: Any, request: dict, ctx: _Context) -> "bool | None":
+    if isinstance(rule_fqdn, str) and "*" in rule_fqdn:
+        # "By design, FQDN filtering in network rules doesn't support wildcards"
+        # (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules): no name matches
+        return False
     name = request.get("fqdn")
     if isinstance(rule_fqdn, str) and isinstance(name, str) and (
             fqdn_matches(rule_fqdn, name)):

@@ -54,8 +54,16 @@ def backup_extension_misconfigured(graph: InfraGraph) -> Iterator[Finding]:
         if settings is not None:
             yield from _cli_only_keys(ext, settings)
             stand_ins = {FRIENDLY[key] for key in settings if key in FRIENDLY}  # reported as CLI-only keys above
-            missing = [key for key in REQUIRED if key not in settings and key not in stand_ins]
-            if missing:
+            # configurationProtectedSettings reach the Helm chart like configurationSettings
+            protected = ext.get("properties", "configurationProtectedSettings")
+            present = set(settings) | (set(protected) if isinstance(protected, dict) else set())
+            missing = [key for key in REQUIRED if key not in present and key not in stand_ins]
+            if missing and isinstance(protected, Unknown):
+                yield Finding(
+                    message=f"backup extension '{name}' has no configurationSettings {', '.join(repr(k) for k in missing)}; its configurationProtectedSettings are not known statically ({protected.origin}) and may hold them",
+                    location=ext.location_of("properties", "configurationProtectedSettings"), severity="info", codes=BSL_CODES, subject=ext,
+                    fix=f"Make sure {', '.join(repr(k) for k in missing)} are set in configurationSettings or configurationProtectedSettings of extension '{name}'.")
+            elif missing:
                 yield Finding(
                     message=f"backup extension '{name}' lacks required configurationSettings {', '.join(repr(k) for k in missing)}",
                     location=ext.location_of(*SETTINGS) if ext.get(*SETTINGS) is not None else ext.location_of("properties"),

@@ -17,6 +17,10 @@ def storage_account_id(ext: Resource) -> tuple[object, tuple]:
     path = ("properties", "configurationSettings")
     if not isinstance(settings, dict):
         return (settings if isinstance(settings, Unknown) else None), path
+    # configurationProtectedSettings reach the Helm chart like configurationSettings
+    protected = ext.properties.get("configurationProtectedSettings")
+    if isinstance(protected, dict):
+        settings = {**protected, **settings}
     name = settings.get(SETTING + "storageAccount")
     group = settings.get(SETTING + "resourceGroup")
     subscription = settings.get(SETTING + "subscriptionId")

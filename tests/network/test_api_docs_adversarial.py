@@ -658,3 +658,15 @@ def test_firewall_network_rule_fqdns_have_no_wildcards(case):
     _, fqdns, name, expected = case
     request = {"direction": "outbound", "src_ip": "10.0.1.4", "protocol": "TCP", "fqdn": name, "port": 443}
     assert api.firewall_allows(_net_fqdn_firewall(fqdns), request) is expected
+
+
+@pytest.mark.parametrize("direction", ["Egress", "EGRESS", " egress"])
+def test_direction_spelled_like_policy_types(direction):
+    assert api.networkpolicy_allows([egress_a([])], NS, POD_A, OUT, 443, "TCP", direction) is False
+    assert api.calico_allows([egress_a([])], NS, POD_A, OUT, 443, "TCP", direction) is False
+
+
+def test_port_given_as_text():
+    policies = [egress_a([{"ports": [{"port": 443}]}])]
+    assert api.networkpolicy_allows(policies, NS, POD_A, OUT, "443", "TCP", "egress") is True
+    assert api.calico_allows(policies, NS, POD_A, OUT, "443", "TCP", "egress") is True

@@ -33,7 +33,7 @@ from validator.model import Unknown
 from validator.network.calico_selector import compile_selector
 from validator.network.cidr import ip_in, parse_ip
 from validator.network.netpol import (PolicyRef, Verdict, by_direction, describe_endpoint, describe_flow,
-                                      is_kubernetes_policy, match_kubernetes_policy, named_port_matches,
+                                      flow_port, is_kubernetes_policy, match_kubernetes_policy, named_port_matches,
                                       namespace_labels, t_and, t_not, t_or)
 
 # Tiers Calico creates itself, with fixed order and default action.
@@ -622,6 +622,7 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
     Pass rules followed on the way.  Unknowns give ``allowed=None`` only when
     the answer depends on them.
     """
+    port = flow_port(port)
     return by_direction(direction, source, destination, port, protocol, lambda way, proto: _explain_direction(
         policies, namespaces, source, destination, port, proto, way, tiers))
 

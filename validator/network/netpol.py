@@ -146,6 +146,8 @@ def unknown_flow(direction: str, source: dict, destination: dict, port: Any, pro
 def by_direction(direction: str, source: dict, destination: dict, port: Any, protocol: Any,
                  evaluate: Callable[[str, str], Verdict]) -> Verdict:
     """Check the arguments, then ``evaluate(direction, PROTOCOL)`` once, or for egress and ingress ("both")."""
+    if isinstance(direction, str) and direction.strip().lower() in DIRECTIONS:
+        direction = direction.strip().lower()  # "Egress" as the API spells policyTypes
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
     if isinstance(port, Unknown) or isinstance(protocol, Unknown):
@@ -154,6 +156,13 @@ def by_direction(direction: str, source: dict, destination: dict, port: Any, pro
     if direction == "both":
         return combine_both(evaluate("egress", protocol), evaluate("ingress", protocol))
     return evaluate(direction, protocol)
+
+
+def flow_port(port: Any) -> Any:
+    """The port asked about as a number: "443" (as YAML or a template may give it) is 443."""
+    if isinstance(port, str) and port.strip().isdigit():
+        return int(port)
+    return port
 
 
 def combine_both(egress: Verdict, ingress: Verdict) -> Verdict:
@@ -535,6 +544,7 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
     ``ipblock_matches_pods`` says whether an ipBlock matches a pod's IP (CNI
     specific; None = undecided).  hostNetwork pods are not modelled.
     """
+    port = flow_port(port)
     return by_direction(direction, source, destination, port, protocol, lambda way, proto: _explain_direction(
         policies, namespaces, source, destination, port, proto, way, ipblock_matches_pods))
 

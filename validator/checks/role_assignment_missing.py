@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from validator import reference_data
 from validator.graph import CLUSTER, VAULT, InfraGraph, Principal
 from validator.graph import resource_ids as ids
-from validator.model import Finding, Related, Resource
+from validator.model import Finding, Related, Resource, Unknown
 
 ROLE_TITLES = {"reader": "Reader", "contributor": "Contributor"}
 
@@ -75,6 +75,15 @@ def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Findi
                     fix=f"Set principalId from the identity of {owner_text} (e.g. reference(<id>, '<api>', 'Full').identity.principalId) so the assignment can be checked.")
                 continue
             managed_here = owner is not None and (params.target != "cluster" or graph.declared(target, instance.unit, CLUSTER) is not None)
+            identity = owner.get("identity") if owner is not None else None
+            hidden = identity if isinstance(identity, Unknown) else identity.get("type") if isinstance(identity, dict) else None
+            if isinstance(hidden, Unknown):
+                yield Finding(
+                    message=f"the identity of {owner_text} is not known statically ({hidden.origin}); no {role} on {target_kind} '{ids.short(target)}' is assigned to an identity of it that can be seen",
+                    location=owner.location_of("identity"), severity="info", subject=instance,
+                    related=(Related(where, f"{target_kind} used by backup instance '{instance.display_name}'"),),
+                    fix=f"Assign {role} on {target_kind} '{ids.short(target)}' to the identity of {owner_text}.")
+                continue
             yield Finding(
                 message=f"{owner_text} identity has no {role} (or a role including it) on {target_kind} '{ids.short(target)}' used by backup instance '{instance.display_name}'",
                 location=where, severity="" if managed_here else "info", subject=instance,

@@ -332,12 +332,15 @@ class InfraGraph:
         return [a for a in self.assignments_over(target_id, unit) if not isinstance(a.principal, Principal)]
 
     def cluster_principals(self, cluster: Resource) -> list[Principal]:
-        """The control-plane identity of a cluster: system-assigned, or its user-assigned identities."""
+        """The control-plane identity of a cluster: system-assigned, or its user-assigned identities.
+
+        When identity.type is not known statically, the system-assigned identity is a candidate too."""
         key = ids.normalize(cluster.id)
         identity = cluster.get("identity") or {}
-        kind = str(identity.get("type", "")).lower() if isinstance(identity, dict) else ""
+        raw = identity.get("type") if isinstance(identity, dict) else identity
+        kind = str(raw or "").lower() if isinstance(identity, dict) and not isinstance(raw, Unknown) else ""
         principals = []
-        if key and "systemassigned" in kind:
+        if key and ("systemassigned" in kind or isinstance(raw, Unknown)):
             principals.append(Principal(key, ("identity", "principalId")))
         if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), dict):
             for uami in identity["userAssignedIdentities"]:

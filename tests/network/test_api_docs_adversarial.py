@@ -670,3 +670,20 @@ def test_port_given_as_text():
     policies = [egress_a([{"ports": [{"port": 443}]}])]
     assert api.networkpolicy_allows(policies, NS, POD_A, OUT, "443", "TCP", "egress") is True
     assert api.calico_allows(policies, NS, POD_A, OUT, "443", "TCP", "egress") is True
+
+
+# Without vnet_prefixes a public address is taken as Internet ("outside the virtual network",
+# service-tags-overview), so it is not VirtualNetwork either: DenyAllInBound decides.
+NSG_WITHOUT_VNET = [
+    ("inbound from the Internet with defaults only", [], flow("Inbound", "52.1.2.3", "10.0.2.4", 443), False),
+    ("outbound to the Internet with defaults only", [], flow("Outbound", "10.0.2.4", "52.1.2.3", 443), True),
+    ("inbound from a public service tag with defaults only", [], flow("Inbound", "AzureCloud", "10.0.2.4", 443),
+     False),
+    ("a private source may be in the VNet: undecided", [], flow("Inbound", "10.0.1.4", "10.0.2.4", 443), None),
+]
+
+
+@pytest.mark.parametrize("case", NSG_WITHOUT_VNET, ids=[c[0] for c in NSG_WITHOUT_VNET])
+def test_nsg_without_vnet_prefixes(case):
+    _, subnet, the_flow, expected = case
+    assert api.nsg_allows(subnet, None, the_flow) is expected

@@ -171,7 +171,13 @@ def _tag_contains_address(tag: str, value, tags: ServiceTags, vnet_prefixes) -> 
     """Is the address/network ``value`` inside service tag ``tag``?"""
     key = tag.lower()
     if key == "virtualnetwork":
-        return _vnet_relation(value, vnet_prefixes)
+        in_vnet = _vnet_relation(value, vnet_prefixes)
+        if in_vnet is None and vnet_prefixes is None and _is_public(value):
+            # The assumption made for Internet below, from the other side: Internet is "the IP
+            # address space that's outside the virtual network" (service-tags-overview), so a
+            # public address taken as Internet is not VirtualNetwork, and DenyAllInBound decides.
+            return False
+        return in_vnet
     if key == "internet":
         # "The IP address space that's outside the virtual network and reachable by the
         # public internet"; it includes Azure-owned public space (service-tags-overview).
@@ -223,8 +229,11 @@ def _tag_relation(rule_tag: str, flow_tag: str, tags: ServiceTags, vnet_prefixes
         if flow in ("azureloadbalancer",) or (flow_info and flow_info.scope == "platform"):
             return False
         if flow == "internet" or (flow_info and flow_info.scope == "public"):
-            # The VirtualNetwork tag also holds UDR prefixes, possibly 0.0.0.0/0.
-            if vnet_prefixes is None or isinstance(vnet_prefixes, Unknown):
+            # The VirtualNetwork tag also holds UDR prefixes, possibly 0.0.0.0/0; with the VNet
+            # prefixes not given, public space is taken as Internet (as in _tag_contains_address).
+            if vnet_prefixes is None:
+                return False
+            if isinstance(vnet_prefixes, Unknown):
                 return None
             nets = [_as_network(p) for p in vnet_prefixes]
             if any(n is None for n in nets):

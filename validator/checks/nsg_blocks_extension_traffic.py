@@ -1,11 +1,12 @@
 """The NSG on a backed-up cluster's node subnet denies traffic the backup extension needs."""
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator.graph import InfraGraph
-from validator.graph.network_view import node_subnets, nsg_rules, vnet_prefixes
+from validator.graph.network_view import node_subnets, nsg_rules, routes, vnet_prefixes
 from validator.model import Finding, LazyLocation, Location, Related, Unknown
 from validator.network.nsg import nsg_explain
 
@@ -65,7 +66,7 @@ def nsg_blocks_extension_traffic(graph: InfraGraph, params: Params) -> Iterator[
             rules = nsg_rules(graph, subnet.nsg)
             prefixes = [p for p in subnet.prefixes if isinstance(p, str)]
             source = prefixes[0] if prefixes else Unknown(f"address prefix of subnet '{subnet.name}'")
-            vnet = vnet_prefixes(subnet.vnet)
+            vnet = _virtual_network_tag(graph, subnet)
             denied_by: set = set()
             where_subnet = Related(subnet.written_at, f"node subnet of cluster '{resource.display_name}'")
             denials: dict = {}  # (what, rule) -> (flow, verdict, [ports])
@@ -94,6 +95,28 @@ def nsg_blocks_extension_traffic(graph: InfraGraph, params: Params) -> Iterator[
                     location=_location(verdict, subnet), severity=item.severity, codes=item.codes, subject=subnet.nsg,
                     related=(where_subnet, Related(cluster.evidence, f"cluster {cluster.reason}")),
                     fix=f"Add an allow rule for {what} to NSG '{subnet.nsg.display_name}' with a lower priority number than rule '{rule}', or remove that rule."))
+
+
+def _virtual_network_tag(graph: InfraGraph, subnet) -> list | None:
+    """What the VirtualNetwork tag stands for on this subnet: the VNet address space plus "address
+    prefixes used on user-defined routes. This tag might also contain default routes"
+    (https://learn.microsoft.com/azure/virtual-network/service-tags-overview), so a 0.0.0.0/0 UDR to a
+    firewall makes AllowVnetOutBound-style rules cover every destination."""
+    prefixes = vnet_prefixes(subnet.vnet)
+    if prefixes is None or subnet.route_table is None:
+        return prefixes
+    extra = []
+    for route in routes(graph, subnet.route_table):
+        props = route.get("properties") if isinstance(route, dict) and isinstance(route.get("properties"), dict) else route
+        prefix = props.get("addressPrefix") if isinstance(props, dict) else None
+        if not isinstance(prefix, str):
+            return None  # a route whose prefix is known only at deployment
+        try:
+            ipaddress.ip_network(prefix.strip(), strict=False)
+        except ValueError:
+            continue  # a service-tag route: its prefixes are not known here
+        extra.append(prefix.strip())
+    return prefixes + [p for p in extra if p not in prefixes]
 
 
 def _location(verdict, subnet) -> Location:

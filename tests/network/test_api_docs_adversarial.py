@@ -687,3 +687,19 @@ NSG_WITHOUT_VNET = [
 def test_nsg_without_vnet_prefixes(case):
     _, subnet, the_flow, expected = case
     assert api.nsg_allows(subnet, None, the_flow) is expected
+
+
+# "10.0.0.0/24 { whoami }" is the reverse zone 0.0.10.in-addr.arpa (https://coredns.io/manual/configuration/)
+REVERSE_KEYS = [
+    ("10.0.0.0/24", ["0.0.10.in-addr.arpa."], 53),
+    ("10.0.0.0/8:1053", ["10.in-addr.arpa."], 1053),
+    ("10.0.0.0/23", ["0.0.10.in-addr.arpa.", "1.0.10.in-addr.arpa."], 53),
+    ("2001:db8::/32", ["8.b.d.0.1.0.0.2.ip6.arpa."], 53),
+    ("0.0.10.in-addr.arpa", ["0.0.10.in-addr.arpa."], 53),
+]
+
+
+@pytest.mark.parametrize("key,zones,port", REVERSE_KEYS)
+def test_corefile_cidr_keys_are_reverse_zones(key, zones, port):
+    block = api.parse_corefile(key + " {\n    whoami\n}\n")[0]
+    assert (block.zones, block.port) == (zones, port)

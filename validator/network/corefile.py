@@ -12,6 +12,7 @@ the default ``.:53`` block (https://learn.microsoft.com/azure/aks/coredns-custom
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -281,8 +282,37 @@ def _zones_and_port(keys: list[str]) -> tuple[list[str], int]:
             port = int(port_text)
         elif scheme:
             port = _DEFAULT_PORTS.get(scheme.lower(), 53)
-        zones.append(normalize_zone(host or "."))
+        reverse = _reverse_zones(host)
+        zones.extend(reverse if reverse is not None else [normalize_zone(host or ".")])
     return zones, port
+
+
+def _reverse_zones(host: str) -> list[str] | None:
+    """A CIDR key (``10.0.0.0/24``) as its reverse zones (``0.0.10.in-addr.arpa.``), else None.
+
+    "10.0.0.0/24 { whoami }" serves 0.0.10.in-addr.arpa (https://coredns.io/manual/configuration/,
+    reverse zones); a prefix off the label boundary (/8, /16, /24 for IPv4, nibbles for IPv6) is split
+    into the boundary subnets that make it up, as CoreDNS does.
+    """
+    if "/" not in host:
+        return None
+    try:
+        network = ipaddress.ip_network(host, strict=False)
+    except ValueError:
+        return None
+    step = 8 if network.version == 4 else 4
+    boundary = -(-network.prefixlen // step) * step
+    if boundary - network.prefixlen > 8:
+        return None
+    subnets = list(network.subnets(new_prefix=boundary)) if boundary != network.prefixlen else [network]
+    zones = []
+    for subnet in subnets:
+        labels = subnet.network_address.reverse_pointer.split(".")
+        keep = subnet.prefixlen // step
+        suffix = 2  # in-addr.arpa / ip6.arpa
+        host_labels = labels[: len(labels) - suffix]
+        zones.append(".".join(host_labels[len(host_labels) - keep:] + labels[-suffix:]) + ".")
+    return zones
 
 
 def parse_corefile(text: str, source: str | None = None) -> list[ServerBlock]:

@@ -703,3 +703,14 @@ REVERSE_KEYS = [
 def test_corefile_cidr_keys_are_reverse_zones(key, zones, port):
     block = api.parse_corefile(key + " {\n    whoami\n}\n")[0]
     assert (block.zones, block.port) == (zones, port)
+
+
+def test_aks_default_corefile_is_one_server_block():
+    from validator.network.corefile import AKS_DEFAULT_COREFILE
+    blocks = api.parse_corefile(AKS_DEFAULT_COREFILE)
+    assert [(b["keys"], b["zones"], b["port"]) for b in blocks] == [([".:53"], ["."], 53)]
+    names = [d["name"] for d in blocks[0]["directives"]]
+    assert names[:4] == ["errors", "ready", "health", "kubernetes"] and "forward" in names
+    kubernetes = blocks[0]["directives"][3]
+    assert kubernetes["args"] == ["cluster.local", "in-addr.arpa", "ip6.arpa"] and kubernetes["line"] == 7
+    assert [d["name"] for d in kubernetes["block"]] == ["pods", "fallthrough", "ttl"]

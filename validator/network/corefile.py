@@ -167,6 +167,7 @@ class _Parser:
         self.pos = 0
         self.source = source
         self.snippets: dict[str, list[Directive]] = {}
+        self.imports: list[Directive] = []  # top-level imports of files
 
     def at_end(self) -> bool:
         return self.pos >= len(self.tokens)
@@ -206,11 +207,10 @@ class _Parser:
             if _is(first, "}"):
                 raise ValueError(f"line {first.line}: unexpected '}}' with no open block")
             if _is(first, "import"):
-                # a top-level import (of a file glob such as custom/*.server) is kept as a pseudo block
+                # a top-level import of files (AKS: custom/*.server) is not a server block itself;
+                # the blocks of those files are read from where they come from (aks_server_blocks)
                 self.pos += 1
-                args = self._rest_of_line()
-                blocks.append(ServerBlock(["import"] + args, [], 0, first.line,
-                                          [Directive("import", args, first.line, source=self.source)], self.source))
+                self.imports.append(Directive("import", self._rest_of_line(), first.line, source=self.source))
                 continue
             keys = self._keys()
             if not self.at_end() and _is(self.tokens[self.pos], "{"):
@@ -318,9 +318,10 @@ def _reverse_zones(host: str) -> list[str] | None:
 def parse_corefile(text: str, source: str | None = None) -> list[ServerBlock]:
     """Parse a Corefile into server blocks, expanding ``import`` of snippets defined in it.
 
-    A top-level ``import`` of something else (a file glob such as
-    ``custom/*.server``) is kept as a block whose only directive is that
-    import.  Raises ``ValueError`` naming the line on unbalanced braces or an
+    A top-level ``import`` of files (a glob such as ``custom/*.server``) is
+    not a server block and is left out: the imported files' blocks are not
+    in the text (for AKS, :func:`aks_server_blocks` reads them from the
+    ``coredns-custom`` ConfigMap).  Raises ``ValueError`` naming the line on unbalanced braces or an
     unterminated quote.  ``source`` (e.g. the ConfigMap key) is recorded on
     every block and directive.
     """

@@ -38,15 +38,14 @@ def snapshot_rg_locked(graph: InfraGraph, params: Params) -> Iterator[Finding]:
                 if str(level).lower() not in levels:
                     continue
                 scope = ids.normalize(lock.scope) or ""
-                inside = ids.covers(ids.normalize(group), scope) and scope != ids.normalize(group)
                 inherited = "" if scope == ids.normalize(group) else (
                     f" (inherited from subscription '{ids.short(lock.scope)}')" if "/resourcegroups/" not in scope
                     else f" (on resource '{ids.short(lock.scope)}' inside it)")
                 yield Finding(
                     message=f"lock '{lock.display_name}' ({level}) applies to snapshot resource group '{ids.short(group)}'{inherited}, used by backup instance '{instance.display_name}'",
-                    # A lock on a resource inside the group is listed as one of the group's locks, but ARM
-                    # applies it only to that resource: whether the backup service refuses the group for it
-                    # is not documented, so it warns (RULES.md: where sources leave a doubt, warn).
-                    severity="warning" if inside else "",
+                    # A lock on a resource inside the group is listed among the group's locks (the lock API
+                    # lists a group's locks with those of its resources); RULES.md 1.3 flags a lock on the
+                    # group, on any resource inside it or on its subscription, all as errors.
+                    severity="",
                     location=lock.location_of("properties", "level"), related=(where,), subject=lock,
                     fix=f"Remove lock '{lock.display_name}', or set a snapshot resource group without locks in backup instance '{instance.display_name}'; locks are inherited from the subscription.")

@@ -165,13 +165,39 @@ def _binding(graph: InfraGraph, resource, ns: _Namespace) -> Iterator[tuple[bool
     verdicts = [ns.selected(resource.get("spec", "matchResources", "namespaceSelector"))]
     if resource.get("spec", "matchResources", "objectSelector"):
         verdicts.append(None)
+    if resource.get("spec", "matchResources", "resourceRules") is not None:
+        verdicts.append(_resource_rules_match(resource.get("spec", "matchResources", "resourceRules"), ns))
     policy_name = resource.get("spec", "policyName")
     for policy in manifests(graph):
         if policy.body.get("kind") == "ValidatingAdmissionPolicy" and policy.name == policy_name \
                 and str(policy.body.get("apiVersion", "")).startswith("admissionregistration.k8s.io/"):
             verdicts.append(ns.selected(policy.get("spec", "matchConstraints", "namespaceSelector")))
+            verdicts.append(_resource_rules_match(policy.get("spec", "matchConstraints", "resourceRules"), ns))
     named = f"policy '{policy_name}', " if isinstance(policy_name, str) else ""
     yield _all(verdicts), ("spec", "validationActions"), f"{named}validationActions Deny"
+
+
+def _resource_rules_match(rules: Any, ns: _Namespace) -> bool | None:
+    """Do ``resourceRules`` name a resource the extension creates? "The policy cares about an operation
+    if it matches any Rule"; '*' is every resource, 'pods/*' or '*/status' only subresources
+    (https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/)."""
+    if not isinstance(rules, list):
+        return None
+    wanted = {_plural(kind) for kind in ns.kinds}
+    verdicts = []
+    for rule in rules:
+        resources = rule.get("resources") if isinstance(rule, dict) else None
+        if not isinstance(resources, list) or any(known_str(r) is None for r in resources):
+            verdicts.append(None)
+            continue
+        verdicts.append(any(r == "*" or r.lower() in wanted for r in resources))
+    return _any(verdicts)
+
+
+def _plural(kind: str) -> str:
+    """The resource name of a kind, as API rules spell it (Deployment -> deployments, Policy -> policies)."""
+    lower = kind.lower()
+    return lower[:-1] + "ies" if lower.endswith("y") else lower + "s"
 
 
 def admission_policy_blocks_extension(graph: InfraGraph, params: Params) -> Iterator[Finding]:

@@ -714,3 +714,58 @@ def test_aks_default_corefile_is_one_server_block():
     kubernetes = blocks[0]["directives"][3]
     assert kubernetes["args"] == ["cluster.local", "in-addr.arpa", "ip6.arpa"] and kubernetes["line"] == 7
     assert [d["name"] for d in kubernetes["block"]] == ["pods", "fallthrough", "ttl"]
+
+
+# A namespace the scan does not declare (kube-system here) has its automatic
+# kubernetes.io/metadata.name label; its other labels are not known, so a policy that picks it by
+# another label is undecided (info), not a denial (error).
+DP_NAMESPACE = """
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: dataprotection-microsoft
+"""
+
+DNS_BY_LABEL = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: egress-lockdown
+  namespace: dataprotection-microsoft
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - ports:
+        - {protocol: TCP, port: 443}
+    - to:
+        - namespaceSelector:
+            matchLabels: {%s}
+          podSelector:
+            matchLabels: {k8s-app: kube-dns}
+      ports:
+        - {protocol: UDP, port: 53}
+"""
+
+
+def _net001(tmp_path, label):
+    (tmp_path / "ns.yaml").write_text(DP_NAMESPACE.lstrip(), encoding="utf-8")
+    (tmp_path / "policy.yaml").write_text((DNS_BY_LABEL % label).lstrip(), encoding="utf-8")
+    result = scan(tmp_path, Config(select=["AKSB-NET-001"], preview=True))
+    return [(f.severity, f.message) for f in result.findings]
+
+
+def test_dns_allowed_by_automatic_namespace_label(tmp_path):
+    assert _net001(tmp_path, "kubernetes.io/metadata.name: kube-system") == []
+
+
+def test_dns_allowed_by_undeclared_namespace_label_is_undecided(tmp_path):
+    found = _net001(tmp_path, "name: kube-system")
+    assert [severity for severity, _ in found] == ["info"], found
+
+
+def test_dns_allowed_by_declared_namespace_label(tmp_path):
+    (tmp_path / "kube-system.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kube-system\n  labels: {name: kube-system}\n",
+        encoding="utf-8")
+    assert _net001(tmp_path, "name: kube-system") == []

@@ -363,8 +363,11 @@ def configmap(graph: InfraGraph, namespace: str, name: str) -> list[Resource]:
 
 
 def namespaces(graph: InfraGraph) -> dict:
-    """{name: {"labels": ...}} of the Namespace objects in the scan (others get only the automatic label)."""
-    result = {}
+    """{name: {"labels": ...}} of the Namespace objects in the scan; a namespace the scan does not
+    declare has its automatic kubernetes.io/metadata.name label and others not known (OpenNamespaces)."""
+    from validator.network.netpol import OpenNamespaces
+
+    result = OpenNamespaces()
     for resource in graph.resources("k8s:Namespace"):
         if isinstance(resource.name, str):
             labels = resource.get("metadata", "labels")

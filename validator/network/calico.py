@@ -106,7 +106,7 @@ def _endpoint(raw: dict, namespaces: dict) -> _Endpoint:
         return _Endpoint(raw, None, None, None, None, None)
     ns_labels = namespace_labels(namespace, namespaces)
     if isinstance(ns_labels, dict):
-        ns_labels = dict(ns_labels, **{"projectcalico.org/name": namespace})
+        ns_labels = type(ns_labels)(ns_labels, **{"projectcalico.org/name": namespace})
     account = raw.get("serviceAccount")
     if isinstance(account, dict) and isinstance(account.get("labels") or {}, dict):
         sa_labels: Any = dict(account.get("labels") or {}, **{"projectcalico.org/name": account.get("name")})
@@ -165,7 +165,7 @@ def _network_sets_holding(ip: Any, sets: list, namespaces: dict) -> Any:
             namespace = metadata.get("namespace") or "default"
             ns_labels = namespace_labels(namespace, namespaces)
             if isinstance(ns_labels, dict):
-                ns_labels = dict(ns_labels, **{"projectcalico.org/name": namespace})
+                ns_labels = type(ns_labels)(ns_labels, **{"projectcalico.org/name": namespace})
             found.append(_Endpoint(item, namespace, labels, ns_labels, None, None, is_set=True))
     return found
 

@@ -163,7 +163,10 @@ def _has(label: str) -> Matcher:
     def has(labels: Any, global_scope: bool = False) -> bool | None:
         if isinstance(labels, Unknown):
             return None
-        return label in labels
+        if label in labels:
+            return True
+        # labels known only in part answer Unknown for a key they do not list
+        return None if isinstance(labels.get(label), Unknown) else False
     return has
 
 

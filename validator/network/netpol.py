@@ -182,23 +182,47 @@ def combine_both(egress: Verdict, ingress: Verdict) -> Verdict:
 
 # --- selectors -----------------------------------------------------------------
 
+class OpenLabels(dict):
+    """Labels known only in part: a key not listed is Unknown, not absent.
+
+    For a namespace the scanned files do not declare (kube-system, the extension's own
+    namespace): only its automatic ``kubernetes.io/metadata.name`` label is certain, so a
+    selector on another label is undecidable rather than false.
+    """
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        return Unknown(f"label {key} of a namespace the files do not declare")
+
+
+class OpenNamespaces(dict):
+    """``namespaces`` for which a namespace not listed has labels not known (``OpenLabels``)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        return {"labels": OpenLabels()}
+
+
 def namespace_labels(name: Any, namespaces: dict) -> Any:
     """A namespace's labels plus the automatic ``kubernetes.io/metadata.name`` label.
 
     A namespace missing from ``namespaces`` has only the automatic label
-    (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#automatic-labelling).
+    (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#automatic-labelling),
+    unless ``namespaces`` is an :class:`OpenNamespaces` (its other labels are then not known).
     """
     if isinstance(name, Unknown):
         return name
     if namespaces is not None and not isinstance(namespaces, dict):
         return namespaces if isinstance(namespaces, Unknown) else Unknown("the namespaces are not readable")
-    entry = (namespaces or {}).get(name) or {}
+    entry = (namespaces if namespaces is not None else {}).get(name) or {}
     labels = entry.get("labels") if isinstance(entry, dict) else None
     if isinstance(labels, Unknown):
         return labels
     if labels is not None and not isinstance(labels, dict):
         return Unknown(f"the labels of namespace {name} are not readable")
-    result = dict(labels or {})
+    result = (OpenLabels if isinstance(labels, OpenLabels) else dict)(labels if labels is not None else {})
     result[NS_NAME_LABEL] = name
     return result
 
@@ -212,7 +236,7 @@ def label_selector_matches(selector: Any, labels: Any) -> bool | None:
     """
     if isinstance(selector, Unknown) or isinstance(labels, Unknown) or not isinstance(selector, dict):
         return None
-    labels = labels or {}
+    labels = labels if labels is not None else {}
     if not isinstance(labels, dict):
         return None
     results: list[bool | None] = []

@@ -769,3 +769,12 @@ def test_dns_allowed_by_declared_namespace_label(tmp_path):
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kube-system\n  labels: {name: kube-system}\n",
         encoding="utf-8")
     assert _net001(tmp_path, "name: kube-system") == []
+
+
+def test_dns_pods_picked_by_a_label_aks_may_set_is_undecided(tmp_path):
+    (tmp_path / "ns.yaml").write_text(DP_NAMESPACE.lstrip(), encoding="utf-8")
+    policy = (DNS_BY_LABEL % "kubernetes.io/metadata.name: kube-system").replace(
+        "matchLabels: {k8s-app: kube-dns}", "matchLabels: {kubernetes.io/cluster-service: 'true'}")
+    (tmp_path / "policy.yaml").write_text(policy.lstrip(), encoding="utf-8")
+    result = scan(tmp_path, Config(select=["AKSB-NET-001"], preview=True))
+    assert [f.severity for f in result.findings] == ["info"]

@@ -22,7 +22,8 @@ def _flows(params: Params) -> list[tuple[str, dict, int, str]]:
     api = params.api_server_address.strip() or Unknown("api server")
     return [
         ("API server", {"ip": api}, 443, "TCP"),
-        ("kube-dns", {"namespace": "kube-system", "pod": "kube-dns", "labels": dict(params.dns_labels),
+        # the CoreDNS pods carry labels AKS manages: only k8s-app=kube-dns is certain
+        ("kube-dns", {"namespace": "kube-system", "pod": "kube-dns", "labels": netpol.OpenLabels(params.dns_labels),
                       "ip": Unknown("kube-dns pod IP")}, 53, "UDP"),
     ]
 

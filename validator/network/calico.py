@@ -118,7 +118,7 @@ def _endpoint(raw: dict, namespaces: dict) -> _Endpoint:
     else:
         # Felix adds these to every workload endpoint; pcns./pcsa. carry namespace and
         # service account labels so one selector can read them.
-        labels = dict(pod_labels)
+        labels = type(pod_labels)(pod_labels)  # OpenLabels stay open
         labels["projectcalico.org/namespace"] = namespace
         labels["projectcalico.org/orchestrator"] = "k8s"
         if isinstance(account, dict):

@@ -778,3 +778,11 @@ def test_dns_pods_picked_by_a_label_aks_may_set_is_undecided(tmp_path):
     (tmp_path / "policy.yaml").write_text(policy.lstrip(), encoding="utf-8")
     result = scan(tmp_path, Config(select=["AKSB-NET-001"], preview=True))
     assert [f.severity for f in result.findings] == ["info"]
+
+
+def test_policy_rule_without_rule_type_is_read_from_its_fields():
+    policy = {"ruleCollectionGroups": [policy_group("g", 100, [filter_collection("c", 100, "Allow", [
+        {"name": "r", "sourceAddresses": ["*"], "targetFqdns": ["mcr.microsoft.com"],
+         "protocols": [{"protocolType": "Https", "port": 443}]}])])]}
+    assert api.firewall_allows(policy, https("mcr.microsoft.com")) is True
+    assert api.firewall_allows(policy, https("evil.example.com")) is False

@@ -151,7 +151,14 @@ def _rule_kinds(collection: dict, rule: dict) -> list[str]:
     ctype = ctype.lower() if isinstance(ctype, str) else ""
     if ctype == "firewallpolicynatrulecollection":
         return ["dnat"]
+    # without ruleType, the fields only one kind of rule has tell which it is
+    if any(key in rule for key in ("targetFqdns", "fqdnTags", "targetUrls", "webCategories", "terminateTLS")):
+        return ["application"]
+    if any(key in rule for key in ("translatedAddress", "translatedFqdn", "translatedPort")):
+        return ["dnat"]
     if ctype == "firewallpolicyfilterrulecollection":
+        if any(key in rule for key in ("ipProtocols", "destinationFqdns", "destinationIpGroups")):
+            return ["network"]
         return ["network", "application"]
     return ["dnat", "network", "application"]
 

@@ -786,3 +786,15 @@ def test_policy_rule_without_rule_type_is_read_from_its_fields():
          "protocols": [{"protocolType": "Https", "port": 443}]}])])]}
     assert api.firewall_allows(policy, https("mcr.microsoft.com")) is True
     assert api.firewall_allows(policy, https("evil.example.com")) is False
+
+
+@pytest.mark.parametrize("argv,flagged", [
+    (["psql", "-c", "SELECT pg_switch_wal() WHERE 2 > 1"], None),  # psql reads its -c value, no shell
+    (["mysql", "--execute=FLUSH TABLES; UNLOCK TABLES"], None),
+    (["psql", "-c", "CHECKPOINT", "&&", "sync"], "&&"),
+    (["pg_dump -U postgres orders > /backup/orders.sql"], "pg_dump -U postgres orders > /backup/orders.sql"),
+    (["/bin/uname", "-a"], None),  # the AKS backup hooks how-to
+])
+def test_hook_argv_shell_syntax(argv, flagged):
+    from validator.checks.backup_hook_invalid import _shell_element
+    assert _shell_element(argv) == flagged

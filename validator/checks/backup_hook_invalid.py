@@ -28,9 +28,21 @@ def _runs_in_shell(argv: list, params: Params) -> bool:
     return program in params.shells and (flag.startswith("-") and "c" in flag or flag.lower() == "-command")
 
 
+# Options whose value a program reads in its own language (psql -c, mysql -e, mongosh --eval):
+# "WHERE n > 1" or "$1" there is not shell syntax.
+_EXPRESSION_OPTIONS = ("-c", "-e", "--eval", "--execute", "--command", "--query", "-q")
+
+
 def _shell_element(argv: list) -> str | None:
-    for item in argv:
-        if isinstance(item, str) and not is_templated(item) and _SHELL_TOKEN.search(item):
+    for index, item in enumerate(argv):
+        if not isinstance(item, str) or is_templated(item):
+            continue
+        previous = argv[index - 1] if index > 0 and isinstance(argv[index - 1], str) else ""
+        if index > 1 and previous in _EXPRESSION_OPTIONS:
+            continue  # the value of an option the program itself parses
+        if any(item.startswith(option + "=") for option in _EXPRESSION_OPTIONS if option.startswith("--")):
+            continue
+        if _SHELL_TOKEN.search(item):
             return item
     return None
 

@@ -798,3 +798,11 @@ def test_policy_rule_without_rule_type_is_read_from_its_fields():
 def test_hook_argv_shell_syntax(argv, flagged):
     from validator.checks.backup_hook_invalid import _shell_element
     assert _shell_element(argv) == flagged
+
+
+def test_corefile_lexer_like_caddy():
+    # inside quotes only \" is an escape ("only escape quotes"); '#' starts a comment even mid-word
+    block = api.parse_corefile('. {\n  template ANY ANY x {\n    match "^a\\\\.b\\"c$" "d#e"\n  }\n'
+                               '  forward . 10.0.0.1#comment\n}\n')[0]
+    assert block.directives[0].block[0].args == ['^a\\\\.b"c$', "d#e"]
+    assert block.directives[1].args == [".", "10.0.0.1"]

@@ -127,9 +127,15 @@ def _tokenize(text: str) -> list[_Token]:
         elif ch == '"':
             start_line, i, buf = line, i + 1, []
             while i < n and text[i] != '"':
-                if text[i] == "\\" and i + 1 < n and text[i + 1] in '"\\':
-                    i += 1
-                elif text[i] == "\n":
+                if text[i] == "\\" and i + 1 < n:
+                    # a backslash escapes the next character, but only a quote loses it:
+                    # "\\." stays two backslashes and a dot (Caddyfile lexer, as in CoreDNS)
+                    escaped = text[i + 1]
+                    buf.append(escaped if escaped == '"' else "\\" + escaped)
+                    line += escaped == "\n"
+                    i += 2
+                    continue
+                if text[i] == "\n":
                     line += 1
                 buf.append(text[i])
                 i += 1
@@ -140,7 +146,8 @@ def _tokenize(text: str) -> list[_Token]:
             newline = False
         else:
             start = i
-            while i < n and text[i] not in " \t\r\n":
+            # '#' starts a comment even inside a word (the Caddyfile lexer CoreDNS uses)
+            while i < n and text[i] not in " \t\r\n#":
                 if text[i] == '"' and i == start:
                     break
                 i += 1

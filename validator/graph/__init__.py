@@ -108,6 +108,19 @@ def region_of(resource: Resource) -> str | None:
     return location.replace(" ", "").lower()
 
 
+def same_subscription(first: Any, second: Any) -> bool | None:
+    """Whether two resource ids are in one subscription; None when either is not known statically
+    (Unknown, no subscription segment, or the deployment's own placeholder against another value)."""
+    one, other = ids.normalize(first), ids.normalize(second)
+    ours = ids.subscription_of(one) if one else None
+    theirs = ids.subscription_of(other) if other else None
+    if ours is None or theirs is None:
+        return None
+    if ours == theirs:
+        return True
+    return None if ids.is_placeholder(ours) or ids.is_placeholder(theirs) else False
+
+
 def _type(resource: Resource) -> str:
     return resource.type.lower() if isinstance(resource.type, str) else ""
 

@@ -5,25 +5,46 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from validator import reference_data
+from validator.checks.backup_extension_settings import storage_account_of
+from validator.checks.snapshot_limit_exceeded import vault_tier_path
 from validator.graph import CLUSTER, VAULT, InfraGraph, Principal
 from validator.graph import resource_ids as ids
 from validator.model import Finding, Related, Resource, Unknown
 
-ROLE_TITLES = {"reader": "Reader", "contributor": "Contributor"}
+ROLE_TITLES = {"reader": "Reader", "contributor": "Contributor",
+               "data_operator_for_managed_disks": "Data Operator for Managed Disks"}
 
 
 @dataclass(frozen=True)
 class Params:
     principal: str  # vault | cluster: whose identity needs the role
-    target: str  # cluster | snapshot_rg: the scope the role must cover
+    target: str  # cluster | snapshot_rg | storage_account (the backup extension's): the scope the role must cover
     requirement: str  # a key of satisfied_by in validator/data/roles.yaml
+    when: str = "always"  # always | vault_tier: only for instances whose policy keeps recovery points in the vault tier
 
 
 def _targets(graph: InfraGraph, instance: Resource, target: str) -> list[tuple]:
+    """(scope id or Unknown, where it is written, what it is) the role must cover."""
     if target == "cluster":
         value, path = graph.datasource_cluster(instance)
-        return [(value, path, "cluster")] if value is not None else []
-    return [(value, path, "snapshot resource group") for value, path in graph.snapshot_groups(instance)]
+        return [(value, instance.location_of(*path), "cluster")] if value is not None else []
+    if target == "storage_account":
+        cluster, _ = graph.datasource_cluster(instance)
+        key = ids.normalize(cluster)
+        extensions = graph.backup_extensions_on(key, instance.unit)[0] if key else []
+        found = []
+        for ext in extensions:  # an extension not in the scan: its account is not visible
+            account, where, _ = storage_account_of(graph, ext)
+            if account is not None:
+                found.append((account, ext.location_of(*where), "storage account"))
+        return found
+    return [(value, instance.location_of(*path), "snapshot resource group") for value, path in graph.snapshot_groups(instance)]
+
+
+def _vault_tier_policy(graph: InfraGraph, instance: Resource) -> Resource | None:
+    """The instance's backup policy when it is in the scan and keeps recovery points in the vault tier."""
+    policy, _, _ = graph.policy_of(instance)
+    return policy if policy is not None and vault_tier_path(policy) is not None else None
 
 
 def _principals(graph: InfraGraph, instance: Resource, who: str) -> tuple[Resource | None, list[Principal], str]:
@@ -43,10 +64,15 @@ def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Findi
     accepted = reference_data.roles_satisfying(params.requirement)
     role = ROLE_TITLES.get(params.requirement, params.requirement.replace("_", " ").title())
     for instance in graph.backup_instances():
+        tier = ""
+        if params.when == "vault_tier":
+            policy = _vault_tier_policy(graph, instance)
+            if policy is None:
+                continue  # operational tier only, or a policy not in the scan: the role is not needed or not knowable
+            tier = f" (policy '{policy.display_name}' uses the vault tier)"
         owner, principals, owner_text = _principals(graph, instance, params.principal)
-        for target, path, target_kind in _targets(graph, instance, params.target):
+        for target, where, target_kind in _targets(graph, instance, params.target):
             target_id = ids.normalize(target)
-            where = instance.location_of(*path)
             if target_id is None:
                 yield Finding(
                     message=f"{target_kind} of backup instance '{instance.display_name}' is not known statically ({ids.short(target)}); the {role} assignment of {owner_text} on it cannot be checked",
@@ -85,7 +111,7 @@ def role_assignment_missing(graph: InfraGraph, params: Params) -> Iterator[Findi
                     fix=f"Assign {role} on {target_kind} '{ids.short(target)}' to the identity of {owner_text}.")
                 continue
             yield Finding(
-                message=f"{owner_text} identity has no {role} (or a role including it) on {target_kind} '{ids.short(target)}' used by backup instance '{instance.display_name}'",
+                message=f"{owner_text} identity has no {role} (or a role including it) on {target_kind} '{ids.short(target)}' used by backup instance '{instance.display_name}'{tier}",
                 location=where, severity="" if managed_here else "info", subject=instance,
                 related=((Related(owner.location, f"{owner_text} declared here"),) if owner is not None else ()),
                 fix=f"Add a Microsoft.Authorization/roleAssignments with roleDefinitionId {reference_data.role_guid(params.requirement)} ({role}) "

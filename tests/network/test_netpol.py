@@ -106,8 +106,8 @@ CASES = [
      AGENT, API, 443, "TCP", "egress", False),
     ("ipBlock outside the cidr", [DENY_EGRESS, allow_egress(to=[{"ipBlock": {"cidr": "10.0.0.0/8"}}])],
      AGENT, API, 443, "TCP", "egress", False),
-    ("ipBlock with a pod ip in the block: CNI specific", [DENY_EGRESS, allow_egress(
-        to=[{"ipBlock": {"cidr": "0.0.0.0/0"}}])], AGENT, DNS, 53, "UDP", "egress", None),
+    ("ipBlock with a pod ip in the block (as the upstream conformance tests expect)", [DENY_EGRESS, allow_egress(
+        to=[{"ipBlock": {"cidr": "0.0.0.0/0"}}])], AGENT, DNS, 53, "UDP", "egress", True),
     ("ipBlock with a pod ip outside the block", [DENY_EGRESS, allow_egress(
         to=[{"ipBlock": {"cidr": "20.0.0.0/8"}}])], AGENT, DNS, 53, "UDP", "egress", False),
     ("ipBlock plus podSelector in one peer is invalid", [DENY_EGRESS, allow_egress(

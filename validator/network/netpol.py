@@ -558,15 +558,19 @@ def union_of_policies(outcomes: list) -> bool | None:
 
 
 def explain_flow(policies: list, namespaces: dict, source: dict, destination: dict, port: int,
-                 protocol: str, direction: str, *, ipblock_matches_pods: bool | None = None) -> Verdict:
+                 protocol: str, direction: str, *, ipblock_matches_pods: bool | None = True) -> Verdict:
     """Explain whether Kubernetes NetworkPolicies allow one flow.
 
     ``direction`` "ingress" evaluates only the destination's ingress
     policies, "egress" only the source's egress policies, "both" requires
     both.  Non-Kubernetes objects in ``policies`` are ignored.  Unknown values,
     malformed selectors and undeclared named ports give ``allowed=None``.
-    ``ipblock_matches_pods`` says whether an ipBlock matches a pod's IP (CNI
-    specific; None = undecided).  hostNetwork pods are not modelled.
+    ``ipblock_matches_pods`` says whether an ipBlock matches a pod's IP.  The API reference
+    says ipBlocks "should be cluster-external IPs", but the upstream conformance tests
+    (test/e2e/network/netpol, "should allow egress access to server in CIDR block") select
+    server pods by their pod IP, and Calico and Azure NPM match them: True by default;
+    False for CNIs that do not (Cilium), None when the CNI is not known.  hostNetwork
+    pods are not modelled.
     """
     port = flow_port(port)
     return by_direction(direction, source, destination, port, protocol, lambda way, proto: _explain_direction(
@@ -574,7 +578,7 @@ def explain_flow(policies: list, namespaces: dict, source: dict, destination: di
 
 
 def networkpolicy_allows(policies: list, namespaces: dict, source: dict, destination: dict, port: int,
-                         protocol: str, direction: str, *, ipblock_matches_pods: bool | None = None
+                         protocol: str, direction: str, *, ipblock_matches_pods: bool | None = True
                          ) -> bool | None:
     """True if Kubernetes NetworkPolicies allow the flow, False if they deny it, None if undecidable.
 

@@ -71,6 +71,8 @@ def _max_pods(pool: Pool, cluster, data: dict) -> tuple[int | None, str]:
     defaults = data["max_pods"]
     plugin = cluster.get("properties", "networkProfile", "networkPlugin")
     mode = cluster.get("properties", "networkProfile", "networkPluginMode")
+    if plugin is None:
+        return None, "the cluster sets no networkPlugin (its default depends on the API version)"
     if not isinstance(plugin, str) or not isinstance(mode, (str, type(None))):
         return None, "the cluster's network plugin is not known statically"
     plugin = plugin.lower()

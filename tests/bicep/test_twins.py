@@ -24,7 +24,9 @@ from validator.engine import scan
 CASES = Path(__file__).resolve().parents[2] / "fixtures" / "rules"
 RULES = ("AKSB-LOCK-001", "AKSB-ACCESS-001", "AKSB-RBAC-001", "AKSB-RBAC-002", "AKSB-RBAC-003", "AKSB-RBAC-004",
          "AKSB-RBAC-005", "AKSB-EXT-001", "AKSB-POLICY-001", "AKSB-POLICY-002", "AKSB-POLICY-003",
-         "AKSB-CLUSTER-006", "AKSB-CLUSTER-007", "AKSB-VOLUME-005", "AKSB-RESTORE-001")
+         "AKSB-CLUSTER-006", "AKSB-CLUSTER-007", "AKSB-VOLUME-005", "AKSB-RESTORE-001",
+         "AKSB-RBAC-006", "AKSB-RBAC-007", "AKSB-RBAC-008", "AKSB-BI-003", "AKSB-VAULT-002", "AKSB-STORAGE-006",
+         "AKSB-EXT-003", "AKSB-LOCK-002", "AKSB-VAULT-003", "AKSB-VOLUME-006")
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 SUFFIX = re.compile(r"-?bcp\b")
 # Twins where Bicep rightly sees more than ARM: the ARM case reads a nested deployment's output through

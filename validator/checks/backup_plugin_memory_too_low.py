@@ -36,7 +36,7 @@ def objects_in_scope(graph: InfraGraph) -> tuple[int, int]:
 
 def backup_plugin_memory_too_low(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a warning per backup extension left at the default memory limit for a large scope, an error per invalid resource setting."""
-    sure, maybe = objects_in_scope(graph)
+    counts = None  # counting the scope is the costly part: only when an extension needs it
     default_memory = parse_quantity(_limits(params)["memory"])
     for extension in graph.backup_extensions():
         settings = extension.get(*SETTINGS)
@@ -48,7 +48,11 @@ def backup_plugin_memory_too_low(graph: InfraGraph, params: Params) -> Iterator[
         if is_templated(memory):
             continue
         configured = parse_quantity(memory) if memory is not None else default_memory
-        if configured is None or configured > default_memory or sure + maybe <= params.max_objects:
+        if configured is None or configured > default_memory:
+            continue
+        counts = counts or objects_in_scope(graph)
+        sure, maybe = counts
+        if sure + maybe <= params.max_objects:
             continue
         where = extension.location_of(*SETTINGS, "resources.limits.memory") if memory is not None else \
             (extension.location_of(*SETTINGS) if settings else extension.location_of("properties"))

@@ -25,6 +25,9 @@ def _binding_cluster(binding) -> str | None:
 def trusted_access_missing(graph: InfraGraph, params: Params) -> Iterator[Finding]:
     """Yield a finding per backup instance whose vault has no backup-operator binding on its cluster."""
     bindings = graph.resources(TRUSTED_ACCESS)
+    by_cluster: dict = {}
+    for binding in bindings:
+        by_cluster.setdefault(_binding_cluster(binding), []).append(binding)
     for instance in graph.backup_instances():
         cluster_value, path = graph.datasource_cluster(instance)
         cluster_id = ids.normalize(cluster_value)
@@ -44,7 +47,7 @@ def trusted_access_missing(graph: InfraGraph, params: Params) -> Iterator[Findin
                     message=f"backup vault '{vault.display_name}' has no system-assigned identity (identity.type is '{kind or 'absent'}'); Trusted Access authenticates the vault's system-assigned identity",
                     location=vault.location_of("identity"), subject=vault,
                     fix=f"Set identity.type to 'SystemAssigned' on backup vault '{vault.display_name}'.")
-        on_cluster = [b for b in bindings if _binding_cluster(b) == cluster_id and graph.links(instance.unit, b.unit)]
+        on_cluster = [b for b in by_cluster.get(cluster_id, ()) if graph.links(instance.unit, b.unit)]
         unknown_source = []
         matched = []
         for binding in on_cluster:

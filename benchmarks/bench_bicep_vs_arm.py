@@ -18,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_scan import infra_template  # noqa: E402  (the same ARM infra template both benchmarks use)
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
@@ -93,37 +96,6 @@ resource uai 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {{
 
 output vnetId string = vnet.id
 """
-
-
-def infra_arm(i: int) -> dict:
-    return {
-        "$schema": SCHEMA, "contentVersion": "1.0.0.0",
-        "parameters": {"prefix": {"type": "string", "defaultValue": f"app{i}"},
-                       "location": {"type": "string", "defaultValue": "westeurope"}},
-        "variables": {"vnetName": "[format('{0}-vnet', parameters('prefix'))]",
-                      "subnets": [{"name": "nodes", "prefix": "10.1.0.0/22"}, {"name": "pe", "prefix": "10.1.4.0/24"}]},
-        "resources": [
-            {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "[variables('vnetName')]",
-             "location": "[parameters('location')]",
-             "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
-                            "copy": [{"name": "subnets", "count": "[length(variables('subnets'))]",
-                                      "input": {"name": "[variables('subnets')[copyIndex('subnets')].name]",
-                                                "properties": {"addressPrefix": "[variables('subnets')[copyIndex('subnets')].prefix]"}}}]}},
-            {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01",
-             "name": "[toLower(format('{0}{1}', parameters('prefix'), uniqueString(resourceGroup().id)))]",
-             "location": "[parameters('location')]", "sku": {"name": "Standard_ZRS"}, "kind": "StorageV2",
-             "properties": {"minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": False,
-                            "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"}}},
-            {"type": "Microsoft.KeyVault/vaults", "apiVersion": "2023-07-01", "name": "[format('kv-{0}', parameters('prefix'))]",
-             "location": "[parameters('location')]",
-             "properties": {"tenantId": "[subscription().tenantId]", "sku": {"family": "A", "name": "standard"},
-                            "enableRbacAuthorization": True}},
-            {"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31",
-             "name": "[format('id-{0}', parameters('prefix'))]", "location": "[parameters('location')]"},
-        ],
-        "outputs": {"vnetId": {"type": "string",
-                               "value": "[resourceId('Microsoft.Network/virtualNetworks', variables('vnetName'))]"}},
-    }
 
 
 def backup_bicep(i: int) -> tuple[str, str]:
@@ -287,7 +259,7 @@ def generate(folder: Path, count: int, backup_every: int) -> None:
             (arm_dir / "backup.json").write_text(json.dumps(module_json, indent=2), encoding="utf-8")
         else:
             (bicep_dir / "main.bicep").write_text(infra_bicep(i), encoding="utf-8")
-            (arm_dir / "main.json").write_text(json.dumps(infra_arm(i), indent=2), encoding="utf-8")
+            (arm_dir / "main.json").write_text(json.dumps(infra_template(i), indent=2), encoding="utf-8")
 
 
 def timed_scan(folder: Path, repeat: int) -> tuple[float, object]:

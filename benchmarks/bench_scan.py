@@ -27,12 +27,13 @@ SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTempl
 
 
 def infra_template(i: int) -> dict:
-    """A typical platform template with no backup resources: network, storage, key vault, identity."""
+    """A typical platform template with no backup resources: network, storage, key vault, identity
+    (written as Bicep compiles interpolation, so benchmarks/bench_bicep_vs_arm.py can twin it)."""
     return {
         "$schema": SCHEMA, "contentVersion": "1.0.0.0",
         "parameters": {"prefix": {"type": "string", "defaultValue": f"app{i}"},
                        "location": {"type": "string", "defaultValue": "westeurope"}},
-        "variables": {"vnetName": "[concat(parameters('prefix'), '-vnet')]",
+        "variables": {"vnetName": "[format('{0}-vnet', parameters('prefix'))]",
                       "subnets": [{"name": "nodes", "prefix": "10.1.0.0/22"}, {"name": "pe", "prefix": "10.1.4.0/24"}]},
         "resources": [
             {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "[variables('vnetName')]",
@@ -42,7 +43,7 @@ def infra_template(i: int) -> dict:
                                       "input": {"name": "[variables('subnets')[copyIndex('subnets')].name]",
                                                 "properties": {"addressPrefix": "[variables('subnets')[copyIndex('subnets')].prefix]"}}}]}},
             {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01",
-             "name": "[toLower(concat(parameters('prefix'), uniqueString(resourceGroup().id)))]",
+             "name": "[toLower(format('{0}{1}', parameters('prefix'), uniqueString(resourceGroup().id)))]",
              "location": "[parameters('location')]", "sku": {"name": "Standard_ZRS"}, "kind": "StorageV2",
              "properties": {"minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": False,
                             "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"}}},

@@ -59,12 +59,12 @@ def infra_template(i: int) -> dict:
 
 
 def arm_template(i: int) -> dict:
-    cluster = f"[resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))]"
+    cluster = "[resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))]"
     return {
         "$schema": SCHEMA, "contentVersion": "1.0.0.0",
         "parameters": {"clusterName": {"type": "string", "defaultValue": f"aks-{i}"},
                        "location": {"type": "string", "defaultValue": "westeurope"}},
-        "variables": {"vault": f"[concat('bv-', parameters('clusterName'))]"},
+        "variables": {"vault": "[concat('bv-', parameters('clusterName'))]"},
         "resources": [
             {"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-05-01",
              "name": "[parameters('clusterName')]", "location": "[parameters('location')]",

@@ -26,7 +26,8 @@ RULES = ("AKSB-LOCK-001", "AKSB-ACCESS-001", "AKSB-RBAC-001", "AKSB-RBAC-002", "
          "AKSB-RBAC-005", "AKSB-EXT-001", "AKSB-POLICY-001", "AKSB-POLICY-002", "AKSB-POLICY-003",
          "AKSB-CLUSTER-006", "AKSB-CLUSTER-007", "AKSB-VOLUME-005", "AKSB-RESTORE-001",
          "AKSB-RBAC-006", "AKSB-RBAC-007", "AKSB-RBAC-008", "AKSB-BI-003", "AKSB-VAULT-002", "AKSB-STORAGE-006",
-         "AKSB-EXT-003", "AKSB-LOCK-002", "AKSB-VAULT-003", "AKSB-VOLUME-006")
+         "AKSB-EXT-003", "AKSB-LOCK-002", "AKSB-VAULT-003", "AKSB-VOLUME-006",
+         "AKSB-RESTORE-002", "AKSB-STORAGE-007", "AKSB-BI-004", "AKSB-VOLUME-007")
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 SUFFIX = re.compile(r"-?bcp\b")
 # Twins where Bicep rightly sees more than ARM: the ARM case reads a nested deployment's output through

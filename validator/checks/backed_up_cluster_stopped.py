@@ -17,6 +17,6 @@ def backed_up_cluster_stopped(graph: InfraGraph) -> Iterator[Finding]:
         code = cluster.get(*path)
         if isinstance(code, str) and code.strip().lower() == "stopped":
             yield Finding(
-                message=f"cluster '{cluster.display_name}' ({target.reason}) is declared stopped (powerState.code '{code}'); backups of a stopped cluster fail",
+                message=f"cluster '{cluster.display_name}' ({target.reason}) is declared stopped (powerState.code '{code}'); backups of a stopped cluster fail, and so does the deletion of its expired backups",
                 location=cluster.location_of(*path), subject=cluster, related=(target.related,),
                 fix=f"Set powerState.code 'Running' on cluster '{cluster.display_name}' (or start it with 'az aks start') while it is backed up.")

@@ -37,10 +37,9 @@ def _cross_region_restore(vault: Resource | None) -> bool | None:
     return geo and str(state).lower() == "enabled"
 
 
-def restore_target_not_ready(graph: InfraGraph) -> Iterator[Finding]:
-    """Per cluster bound by Trusted Access to a vault that backs up another cluster (a restore target): an error
-    without the backup extension, an error (warning with a GRS + Cross Region Restore vault) in another region
-    than the cluster it would restore."""
+def restore_targets(graph: InfraGraph) -> Iterator[tuple[Resource, Resource, str, list[tuple[Resource, Resource]]]]:
+    """(Trusted Access binding, restore target cluster, vault id, [(backup instance, cluster it backs up)]) once per
+    declared cluster bound by Trusted Access to a vault that backs up other declared clusters, not this one."""
     sources = _sources(graph)
     seen: set[tuple] = set()
     for binding in graph.resources(TRUSTED_ACCESS):
@@ -55,6 +54,15 @@ def restore_target_not_ready(graph: InfraGraph) -> Iterator[Finding]:
         if target is None or (target.unit, target_id) in seen:
             continue
         seen.add((target.unit, target_id))
+        yield binding, target, vault_id, backed_up
+
+
+def restore_target_not_ready(graph: InfraGraph) -> Iterator[Finding]:
+    """Per cluster bound by Trusted Access to a vault that backs up another cluster (a restore target): an error
+    without the backup extension, an error (warning with a GRS + Cross Region Restore vault) in another region
+    than the cluster it would restore."""
+    for binding, target, vault_id, backed_up in restore_targets(graph):
+        target_id = ids.normalize(target.id)
         vault = graph.declared(vault_id, binding.unit, VAULT)
         vault_name = vault.display_name if vault is not None else ids.last_name(vault_id)
         instance, source = backed_up[0]

@@ -98,6 +98,60 @@ def effect_of(assignment: Resource, definition: Resource) -> tuple[Any, str]:
     return default, f"the default of parameter '{name}' of definition '{definition.display_name}'"
 
 
+def effect_override(assignment: Resource) -> tuple[Any, bool] | None:
+    """(value, applies to every resource) of the assignment's policyEffect override (properties.overrides, API
+    2022-06-01+), which replaces the definition's effect; None without one. An override with selectors (e.g.
+    resourceLocation) applies only to the resources they pick."""
+    overrides = assignment.get("properties", "overrides")
+    if isinstance(overrides, Unknown):
+        return overrides, False
+    for override in overrides if isinstance(overrides, list) else ():
+        kind = override.get("kind") if isinstance(override, dict) else None
+        if isinstance(kind, Unknown):
+            return kind, False
+        if isinstance(kind, str) and kind.strip().lower() == "policyeffect":
+            selectors = override.get("selectors")
+            return override.get("value"), not selectors and not isinstance(selectors, Unknown)
+    return None
+
+
+def _three(values: list) -> bool | None:
+    return True if values and all(v is True for v in values) else False if False in values else None
+
+
+def selects_snapshots(assignment: Resource) -> bool | None:
+    """Whether the assignment's resourceSelectors (API 2022-06-01+) let it evaluate Microsoft.Compute/snapshots: any
+    selector entry whose selectors all match; only resourceType selectors are decided, resourceLocation ones are not
+    known statically (a snapshot's region is its disk's). True without resourceSelectors."""
+    entries = assignment.get("properties", "resourceSelectors")
+    if isinstance(entries, Unknown):
+        return None
+    if not isinstance(entries, list) or not entries:
+        return True
+    verdicts = []
+    for entry in entries:
+        selectors = entry.get("selectors") if isinstance(entry, dict) else None
+        if not isinstance(selectors, list):
+            verdicts.append(None)
+            continue
+        matches = []
+        for selector in selectors:
+            kind = selector.get("kind") if isinstance(selector, dict) else None
+            if not isinstance(kind, str) or isinstance(kind, Unknown) or kind.strip().lower() != "resourcetype":
+                matches.append(None)
+                continue
+            for operator, wanted in (("in", True), ("notIn", False)):
+                listed = selector.get(operator)
+                if listed is None:
+                    continue
+                if not isinstance(listed, list) or any(not isinstance(t, str) or isinstance(t, Unknown) for t in listed):
+                    matches.append(None)
+                else:
+                    matches.append((SNAPSHOTS in [t.strip().lower() for t in listed]) == wanted)
+        verdicts.append(_three(matches))
+    return True if True in verdicts else None if None in verdicts else False
+
+
 def _covers(scope: str, group: str) -> bool | None:
     """Whether an assignment at ``scope`` applies to resource group ``group`` (both normalized); None for a
     management group, whose subscriptions are not known. Ids are compared as written, as locks are: the
@@ -167,7 +221,18 @@ def _judge(graph: InfraGraph, instance: Resource, path: tuple, group: str, group
     targets = targets_snapshots(definition.get("properties", "policyRule", "if"))
     if targets is False:
         return
+    selected = selects_snapshots(assignment)
+    if selected is False:
+        return  # its resource selectors leave snapshots out
     effect, source = effect_of(assignment, definition)
+    override = effect_override(assignment)
+    doubts = []
+    if override is not None and override[1]:
+        effect, source = override[0], f"the policyEffect override of assignment '{name}'"
+    elif override is not None:
+        value = override[0]
+        if not (isinstance(value, str) and not isinstance(value, Unknown) and value.strip().lower() in DENYING):
+            doubts.append(f"whether the policyEffect override of assignment '{name}' (with selectors) applies to the snapshots")
     if isinstance(effect, str) and not isinstance(effect, Unknown) and effect.strip().lower() not in DENYING:
         return
     scope = ids.normalize(assignment.scope)
@@ -181,7 +246,8 @@ def _judge(graph: InfraGraph, instance: Resource, path: tuple, group: str, group
     exemption, certain = _exemption(graph, ids.normalize(assignment.id) or "", group, assignment.unit)
     if certain:
         return
-    doubts = []
+    if selected is None:
+        doubts.append(f"whether the resource selectors of assignment '{name}' pick Microsoft.Compute/snapshots")
     if targets is None:
         doubts.append("whether its rule names Microsoft.Compute/snapshots")
     if not isinstance(effect, str) or isinstance(effect, Unknown):

@@ -88,7 +88,8 @@ def _long_retentions(policy: Resource, params: Params) -> Iterator[tuple[tuple, 
 
 
 def azure_files_backup_requirements(graph: InfraGraph, params: Params) -> Iterator[Finding]:
-    """Per backup instance that includes AzureFileShareSMB: operational retention over 30 days (error), a share
+    """Per backup instance that includes AzureFileShareSMB: operational retention over 30 days (warning: RULES.md
+    P-21 and P-26 rate it so, no failure is documented), a share
     storage account without Storage File Data Privileged Contributor for the cluster identity (warning), a SMB
     StorageClass reaching its shares through a private endpoint (warning, once per class)."""
     instances = [i for i in graph.backup_instances() if backs_up_file_shares(i) is True]
@@ -102,7 +103,7 @@ def azure_files_backup_requirements(graph: InfraGraph, params: Params) -> Iterat
                 yield Finding(
                     message=f"backup policy '{policy.display_name}' keeps operational recovery points for {duration} ({days:.0f} days) while backup instance "
                             f"'{instance.display_name}' backs up Azure Files shares; Azure Files snapshots are kept at most {params.max_retention_days} days (200 per share)",
-                    location=policy.location_of(*path), severity="error", subject=policy, related=related,
+                    location=policy.location_of(*path), severity="warning", subject=policy, related=related,
                     fix=f"Set the operational retention of policy '{policy.display_name}' to P{params.max_retention_days}D or less, or back up the "
                         f"Azure Files volumes with a separate backup instance and policy.")
         value, _ = graph.datasource_cluster(instance)

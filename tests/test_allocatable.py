@@ -52,3 +52,24 @@ def test_unknown_version_and_max_pods_use_the_modern_formula_and_the_minimum_and
 
 def test_size_outside_the_catalogue_is_unknown():
     assert "not in the bundled size catalogue" in allocatable(Pool("gpu", {"vmSize": "Standard_NC6s_v3"}, None, ()), _Fake("1.33", {}))
+
+
+def test_d2s_v3_with_30_pods_on_1_29_matches_the_hand_computed_example():
+    # Standard_D2s_v3: 2 vCPU, 8 GiB. CPU: 2000m - 100m (2 cores). Memory: min(20 x 30 + 50, 25% of 8192) = 650
+    # kube-reserved + 100Mi eviction threshold (R-9, AKS 1.29 and later).
+    result = allocatable(Pool("system", {"vmSize": "Standard_D2s_v3", "maxPods": 30}, None, ()), _Fake("1.29", {}))
+    assert result.cpu_millicores == 1900
+    assert result.memory_bytes / MIB == pytest.approx(8192 - 650 - 100)
+
+
+def test_the_quarter_cap_of_the_docs_4_gb_70_pods_example():
+    # node-resource-reservations: 4 GB and 70 pods reserve 25% of 4 GB, less than 20 x 70 + 50 = 1450
+    result = allocatable(Pool("small", {"vmSize": "Standard_B2s", "maxPods": 70}, None, ()), _Fake("1.30", {}))
+    assert result.memory_bytes / MIB == pytest.approx(4096 - 1024 - 100)
+    assert result.cpu_millicores == 2000 - 100
+
+
+def test_cpu_between_two_rows_of_the_table_uses_the_lower_row():
+    from validator.checks.extension_pods_do_not_fit import _cpu_reserved
+    table = {1: 60, 2: 100, 4: 140, 8: 180, 16: 260, 32: 420, 64: 740}
+    assert [_cpu_reserved(c, table) for c in (1, 2, 4, 8, 16, 32, 64, 48)] == [60, 100, 140, 180, 260, 420, 740, 420]

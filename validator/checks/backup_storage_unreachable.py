@@ -53,8 +53,12 @@ def _vault_tier_vaults(graph: InfraGraph, cluster_id: str, unit: str) -> list[tu
 
 
 def _trusts(account: Resource, vault_id: str) -> bool | None:
-    """Whether the account's firewall lets the vault in: AzureServices in bypass or a resource instance rule."""
+    """Whether the account's firewall lets the vault in: AzureServices in bypass or a resource instance rule.
+
+    An unwritten bypass is the Storage API's default, AzureServices (NetworkRuleSet.bypass)."""
     bypass = account.get(*ACLS, "bypass")
+    if bypass is None:
+        return True
     rules = account.get(*ACLS, "resourceAccessRules")
     if isinstance(bypass, str) and not isinstance(bypass, Unknown) and "azureservices" in [p.strip().lower() for p in bypass.split(",")]:
         return True

@@ -20,7 +20,7 @@ def custom_dns_servers_on_cluster_vnet(graph: InfraGraph, params: Params) -> Ite
     for cluster in graph.protected_clusters():
         resource = cluster.resource
         region = region_of(resource)
-        name = dp_endpoint(region) if region else "<region>.dp.kubernetesconfiguration.azure.com"
+        name = dp_endpoint(region)
         subnets, _ = node_subnets(graph, resource)
         for vnet in {id(s.vnet): s.vnet for s in subnets if s.vnet is not None}.values():
             if (vnet.unit, vnet.id) in seen:

@@ -21,7 +21,7 @@ def dp_endpoint_resolves_privately(graph: InfraGraph, params: Params) -> Iterato
     for cluster in graph.protected_clusters():
         resource = cluster.resource
         region = region_of(resource)
-        name = dp_endpoint(region) if region else "<region>.dp.kubernetesconfiguration.azure.com"
+        name = dp_endpoint(region)
         zone_name = "privatelink." + name.split(".", 1)[1]
         if region and pinned_publicly(graph, name) is not None:
             continue  # CoreDNS answers with the public address before Azure DNS is asked

@@ -127,9 +127,10 @@ def extension_fqdns(region: str, accounts: list[str], wanted: tuple) -> list[tup
     return names
 
 
-def dp_endpoint(region: str) -> str:
-    """The cluster-extensions data-plane FQDN of a region (``westeurope.dp.kubernetesconfiguration.azure.com``)."""
-    return extension_fqdns(region, [], ("cluster-extensions-dataplane",))[0][0]
+def dp_endpoint(region: str | None) -> str:
+    """The cluster-extensions data-plane FQDN of a region (``westeurope.dp.kubernetesconfiguration.azure.com``);
+    with the region unknown, the pattern itself (``<region>.dp.kubernetesconfiguration.azure.com``)."""
+    return extension_fqdns(region or "<region>", [], ("cluster-extensions-dataplane",))[0][0]
 
 
 def coredns_custom(graph: InfraGraph) -> list[Resource]:
